@@ -1,0 +1,18 @@
+/** iCIMS REST API settings (issue: enrichment worker). */
+export interface IcimsEnv {
+  ICIMS_API_BASE_URL: string;
+  ICIMS_TOKEN_URL: string;
+  ICIMS_AUDIENCE: string;
+  ICIMS_REQUEST_TIMEOUT_MS: number;
+  ICIMS_DAILY_REQUEST_BUDGET: number;
+  ICIMS_JOB_CACHE_TTL_SECONDS: number;
+}
+
+export const icimsEnvProperties = {
+  ICIMS_API_BASE_URL: { type: 'string', pattern: '^https?://', default: 'https://api.icims.com', description: 'iCIMS REST API origin; event links are followed only when they point here' },
+  ICIMS_TOKEN_URL: { type: 'string', pattern: '^https?://', default: 'https://login.icims.com/oauth/token', description: 'iCIMS OAuth token endpoint (EU: https://login.icims.eu/oauth/token)' },
+  ICIMS_AUDIENCE: { type: 'string', default: 'https://api.icims.com/v1/', description: 'audience parameter of the iCIMS token request' },
+  ICIMS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one iCIMS API request' },
+  ICIMS_DAILY_REQUEST_BUDGET: { type: 'integer', minimum: 1, default: 10_000, description: 'iCIMS API requests per customer per day (licence limit)' },
+  ICIMS_JOB_CACHE_TTL_SECONDS: { type: 'integer', minimum: 0, default: 3600, description: 'how long a job profile is cached in Redis' },
+};

@@ -1,0 +1,131 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker, type Job } from 'bullmq';
+import {
+  backoffDelay,
+  BACKOFF_TYPE,
+  closeRedis,
+  createQueues,
+  createRedis,
+  QUEUES,
+  type Logger,
+  type QueueKey,
+} from '@status-bridge/core';
+import type { WorkerConfig } from './config';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics';
+import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
+import { assertRegistryComplete, processorRegistry } from './registry';
+import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
+
+export interface RunningWorker {
+  url: string;
+  metrics: WorkerMetrics;
+  /** Ordered shutdown: readiness off → workers closed (bounded) → modules → connections → HTTP. */
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(
+  config: WorkerConfig,
+  logger: Logger,
+  registry: { [K in QueueKey]: ProcessorFactory<K> } = processorRegistry,
+): Promise<RunningWorker> {
+  assertRegistryComplete(registry);
+  const { env } = config;
+  const metrics = createWorkerMetrics();
+  // One connection for BullMQ (workers duplicate it for their blocking calls), one for our own keys.
+  const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq');
+  const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys');
+  const queues = createQueues(bullConnection, env.QUEUE_PREFIX);
+  const workers = new Map<QueueKey, Worker>();
+  const modules: Array<ProcessorModule<QueueKey>> = [];
+  let ready = false;
+
+  for (const key of config.queues) {
+    const context: ProcessorContext = {
+      config,
+      tenants: config.tenants,
+      logger: logger.child({ queue: QUEUES[key].name }),
+      redis,
+      queues,
+      metrics,
+      worker: () => {
+        const worker = workers.get(key);
+        if (!worker) throw new Error(`worker for ${key} not started`);
+        return worker;
+      },
+    };
+    const module = (await (registry[key] as ProcessorFactory<typeof key>)(context)) as ProcessorModule<QueueKey>;
+    modules.push(module);
+    const processor = wrapProcessor(key, module.process as never, { logger: context.logger, metrics, worker: context.worker });
+    const worker = new Worker(QUEUES[key].name, processor as never, {
+      connection: bullConnection,
+      prefix: env.QUEUE_PREFIX,
+      concurrency: config.concurrency[key],
+      autorun: false,
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) =>
+          type === BACKOFF_TYPE ? backoffDelay(attemptsMade, env.RETRY_BASE_DELAY_MS, env.RETRY_MAX_DELAY_MS) : env.RETRY_BASE_DELAY_MS,
+      },
+    });
+    worker.on('error', (error) => logger.error('worker error', { queue: QUEUES[key].name, error: error.message }));
+    worker.on('failed', (job: Job | undefined, error: Error) => {
+      if (!job) return;
+      // 'failed' fires on every failed attempt; alert only when the job is finished for good.
+      const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (final && error.name !== 'RateLimitError') {
+        metrics.exhausted.inc({ queue: key });
+        logger.error('job exhausted: needs an operator', { ...jobLogContext(key, job), attempt: job.attemptsMade, reason: error.message || describeFailure(key, job, error) });
+      }
+    });
+    workers.set(key, worker);
+  }
+
+  for (const worker of workers.values()) void worker.run();
+  await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
+
+  const server = http.createServer(async (req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/readyz') {
+      let redisUp = false;
+      try {
+        redisUp = (await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))])) === 'PONG';
+      } catch {
+        redisUp = false;
+      }
+      const ok = ready && redisUp && [...workers.values()].every((worker) => worker.isRunning());
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready }));
+    } else if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(env.METRICS_PORT, env.METRICS_HOST, resolve));
+  const address = server.address() as AddressInfo;
+  const host = env.METRICS_HOST === '0.0.0.0' ? '127.0.0.1' : env.METRICS_HOST;
+  const url = `http://${host}:${address.port}`;
+  ready = true;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      ready = false;
+      // close() waits for active jobs and never times out by itself; past the bound we force it,
+      // and the unfinished jobs' locks lapse so another worker picks them up as stalled.
+      const bound = Math.max(100, env.SHUTDOWN_TIMEOUT_MS - 2_000);
+      const closing = Promise.all([...workers.values()].map((worker) => worker.close()));
+      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), bound).unref())]);
+      if (timedOut) {
+        logger.warn('workers did not finish in time; forcing close, unfinished jobs will be retried', { boundMs: bound });
+        await Promise.all([...workers.values()].map((worker) => worker.close(true).catch(() => undefined)));
+      }
+      await Promise.all(modules.map((module) => module.close?.().catch(() => undefined)));
+      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+      await Promise.all([closeRedis(bullConnection), closeRedis(redis)]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })());
+
+  logger.info('ready', { url, queues: config.queues.map((key) => QUEUES[key].name), concurrency: config.concurrency });
+  return { url, metrics, stop };
+}

@@ -1,0 +1,19 @@
+import type { Config } from 'jest';
+
+// One jest run for the whole workspace. Type errors are caught by `npm run typecheck`
+// (run first by `npm test`), so ts-jest only transpiles here, which keeps the suite fast.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/packages'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 30_000,
+  // Tests share one real Redis; each test file works under its own queue prefix, so files may run in parallel.
+  maxWorkers: process.env.CI ? 2 : '50%',
+  verbose: false,
+};
+
+export default config;

@@ -1,0 +1,112 @@
+import Ajv, { type JSONSchemaType } from 'ajv';
+
+/**
+ * Reads and validates environment variables once, at process start.
+ *
+ * Each process composes the sections it needs (see `commonEnvSchema` and the apps' `config.ts`).
+ * Values are coerced (ports become numbers) and defaults filled in by ajv; any error names the
+ * variable, so a bad deployment fails at start with a message an operator can act on.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type EnvSource = Record<string, string | undefined>;
+
+// `coerceTypes` turns "3000" into 3000 and "true" into true; `useDefaults` fills missing values.
+const envAjv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+
+export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, source: EnvSource = process.env): T {
+  const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+  // Only copy the variables this schema knows; empty strings count as unset (docker-compose
+  // writes `VAR=` for an unset variable, which should mean "use the default").
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(properties)) {
+    const raw = source[name];
+    if (raw !== undefined && raw !== '') values[name] = raw;
+  }
+  const validate = envAjv.compile<T>(schema as JSONSchemaType<T>);
+  if (!validate(values)) {
+    const problems = (validate.errors ?? []).map((error) => {
+      const variable =
+        error.keyword === 'required'
+          ? String((error.params as { missingProperty: string }).missingProperty)
+          : error.instancePath.replace(/^\//, '');
+      const description = (properties[variable] as { description?: string } | undefined)?.description;
+      const got = error.keyword === 'required' ? 'is not set' : `${error.message ?? 'is invalid'} (got "${String(values[variable])}")`;
+      return `${variable} ${got}${description ? ` — ${description}` : ''}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return values as T;
+}
+
+/** Variables every process reads. */
+export interface CommonEnv {
+  NODE_ENV: string;
+  REDIS_URL: string;
+  QUEUE_PREFIX: string;
+  CONFIG_FILE: string;
+  LOG_LEVEL: string;
+  RETRY_BASE_DELAY_MS: number;
+  RETRY_MAX_DELAY_MS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export const commonEnvProperties = {
+  NODE_ENV: { type: 'string', default: 'production', description: 'production, development or test' },
+  REDIS_URL: {
+    type: 'string',
+    pattern: '^rediss?://',
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis connection URL, e.g. redis://127.0.0.1:6379',
+  },
+  QUEUE_PREFIX: {
+    type: 'string',
+    // A hash tag keeps every key of every queue in one Redis Cluster slot, which BullMQ's
+    // multi-key Lua scripts (and flows across queues) require.
+    pattern: '^\\{[A-Za-z0-9_.-]+\\}$',
+    default: '{status-bridge}',
+    description: 'BullMQ key prefix, hash-tagged for Redis Cluster, e.g. {status-bridge}',
+  },
+  CONFIG_FILE: { type: 'string', minLength: 1, description: 'path to the tenants JSON file (see docs/configuration.md)' },
+  LOG_LEVEL: {
+    type: 'string',
+    enum: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
+    default: 'info',
+    description: 'winston log level',
+  },
+  RETRY_BASE_DELAY_MS: {
+    type: 'integer',
+    minimum: 1,
+    default: 5000,
+    description: 'first retry delay of every queue; later retries double it (with jitter) up to RETRY_MAX_DELAY_MS',
+  },
+  RETRY_MAX_DELAY_MS: {
+    type: 'integer',
+    minimum: 1,
+    default: 3_600_000,
+    description: 'cap of the retry delay',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    type: 'integer',
+    minimum: 100,
+    default: 20_000,
+    description: 'how long a graceful shutdown may take before the process exits anyway (keep below the orchestrator grace period, 30 s in Kubernetes and 10 s in docker compose by default)',
+  },
+} as const;
+
+export const commonEnvRequired = ['CONFIG_FILE'] as const;
+
+/** Builds an env schema from the common section plus the process's own variables. */
+export function envSchema(properties: Record<string, unknown>, required: readonly string[] = []): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: { ...commonEnvProperties, ...properties },
+    required: [...commonEnvRequired, ...required],
+    additionalProperties: false,
+  };
+}

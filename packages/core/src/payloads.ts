@@ -1,0 +1,110 @@
+import type { CanonicalStage } from './stages';
+
+/**
+ * Job payload types, shared by every producer and consumer. Changing a shape here is a compile
+ * error on both sides; changing it incompatibly while jobs are queued needs a migration (old
+ * jobs stay in Redis with the old shape), so add optional fields rather than rename.
+ */
+
+/** One entry of the event's `links[]`: untrusted input, followed only after the allow-list check. */
+export interface IcimsLink {
+  title: string;
+  rel: string;
+  url: string;
+}
+
+/** The iCIMS Status Flow Update event, as validated at ingest (unknown extra fields dropped). */
+export interface IcimsStatusEvent {
+  eventType: 'WorkFlowStatusChangeEvent';
+  customerId: string;
+  systemId: string;
+  personId: string;
+  jobId: string;
+  userId: string;
+  newStatus: string;
+  oldStatus: string;
+  links: IcimsLink[];
+}
+
+/** Queue `enrich`: one accepted event. */
+export interface EnrichJob {
+  event: IcimsStatusEvent;
+  /** The iCIMS customerId whose tenant entry admitted the event. */
+  tenantId: string;
+  /** ISO-8601 time the ingest API received the request; the event itself carries no time. */
+  receivedAt: string;
+  /** Ingest request id, for following one event through the logs. */
+  requestId: string;
+}
+
+export interface StatusRef {
+  /** iCIMS status (list node) id, e.g. "9782" or "D10100". */
+  id: string;
+  /** Canonical stage from the tenant's mapping; absent when the status is unmapped. */
+  stage?: CanonicalStage;
+}
+
+/**
+ * One normalized status change, built by the enrichment worker from the event and the iCIMS
+ * records. Holds candidate PII (name, email, phone) because SEEK needs it: never log it, and
+ * the dashboard masks it.
+ */
+export interface StatusChange {
+  tenantId: string;
+  customerId: string;
+  systemId: string;
+  personId: string;
+  jobId: string;
+  userId: string;
+  oldStatus: StatusRef;
+  newStatus: StatusRef & {
+    /** Recruiter-visible status name (the workflow's status.value), sent as the raw status. */
+    name?: string;
+  };
+  /** When the change happened, ISO-8601 UTC (the workflow's update time if known, else receivedAt). */
+  occurredAt: string;
+  /** When ingest received the event, for end-to-end latency. */
+  receivedAt: string;
+  candidate: {
+    formattedName: string;
+    givenName?: string;
+    familyName?: string;
+    email?: string;
+    phone?: string;
+  };
+  job: {
+    title?: string;
+    location?: string;
+  };
+  /** The workflow's source (e.g. "StepStone", "SEEK"), if iCIMS returned one. */
+  source?: string;
+  /** The enrichment job this change came from; delivery job ids derive from it. */
+  enrichJobId: string;
+}
+
+/** Queue `deliver-stepstone`. */
+export interface StepStoneDeliveryJob {
+  statusChange: StatusChange;
+  stepstone: {
+    atsiApplicationId: string;
+    /** StepStone status from the tenant's mapping (LEAD … REJECTED, or a tenant extra). */
+    status: string;
+  };
+}
+
+/** Queue `deliver-seek`. */
+export interface SeekDeliveryJob {
+  statusChange: StatusChange;
+  seek: {
+    /** UUID v5 of (tenant, systemId, oldStatus → newStatus); computed once so every retry resends it. */
+    idempotencyId: string;
+    /** SEEK CandidateProcessStatus code from the tenant's mapping (Application … Unsuccessful). */
+    statusCode: string;
+    /** From the iCIMS person field the tenant names, if any. */
+    candidateProfileId?: string;
+    /** From the iCIMS job field the tenant names, if any. */
+    positionProfileId?: string;
+    /** seekSource.name: the workflow's source or the tenant default. */
+    sourceName: string;
+  };
+}

@@ -1,0 +1,69 @@
+import { gzipSync } from 'node:zlib';
+
+/** The iCIMS Status Flow Update example, byte for byte as in ../shared/seeds/icims-status-flow-update.txt. */
+export const SEED_EVENT_JSON = `{
+    "newStatus": "9782",
+    "oldStatus": "1752",
+    "customerId": "1234",
+    "jobId": "1242",
+    "userId": "3",
+    "personId": "1364",
+    "links": [
+        {
+            "title": "Applicant Workflow",
+            "rel": "applicantWorkflow",
+            "url": "https://api.icims.com/customers/1234/applicantworkflows/2203"
+        },
+        {
+            "title": "Job Profile",
+            "rel": "job",
+            "url": "https://api.icims.com/customers/1234/jobs/1242"
+        },
+        {
+            "title": "Person Profile",
+            "rel": "person",
+            "url": "https://api.icims.com/customers/1234/people/1364"
+        },
+        {
+            "title": "Posting User",
+            "rel": "user",
+            "url": "https://api.icims.com/customers/1234/people/3"
+        }
+    ],
+    "eventType": "WorkFlowStatusChangeEvent",
+    "systemId": "2203"
+}`;
+
+export const SEED_EVENT = JSON.parse(SEED_EVENT_JSON) as Record<string, unknown>;
+
+/** The seed's `Link` header, trailing comma included. */
+export const SEED_LINK_HEADER =
+  'https://api.icims.com/customers/1234/applicantworkflows/2203;rel="applicantWorkflow";title="Applicant Workflow",https://api.icims.com/customers/1234/jobs/1242;rel="job";title="Job Profile",https://api.icims.com/customers/1234/people/1364;rel="person";title="Person Profile",https://api.icims.com/customers/1234/people/3;rel="user";title="Posting User",';
+
+export const SEED_USER_AGENT = 'Apache-HttpClient/4.2.1 (java 1.5)';
+
+/** Headers iCIMS sends with the seed example (auth added by the caller). */
+export function seedHeaders(body: Buffer): Record<string, string> {
+  return {
+    Connection: 'close',
+    Link: SEED_LINK_HEADER,
+    'Content-Length': String(body.length),
+    'Content-Type': 'application/json',
+    'Content-Encoding': 'gzip',
+    'User-Agent': SEED_USER_AGENT,
+    'Accept-Encoding': 'gzip,deflate',
+  };
+}
+
+/** The seed event with some fields replaced, as JSON text. */
+export function eventJson(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...SEED_EVENT, ...overrides });
+}
+
+export function gzipped(text: string): Buffer {
+  return gzipSync(Buffer.from(text, 'utf8'));
+}
+
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}

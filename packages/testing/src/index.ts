@@ -1,0 +1,5 @@
+export * from './redis';
+export * from './net';
+export * from './wait';
+export * from './process';
+export * from './fixtures';

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { freePort } from './net';
+import { waitFor } from './wait';
+
+/** The Redis the test suite talks to (CI starts one on 6379 if none answers). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * A fresh hash-tagged queue prefix per test file. Test files share one Redis and run in
+ * parallel, so nothing may FLUSHDB; every key a test makes lives under its own prefix.
+ */
+export function uniquePrefix(label: string): string {
+  return `{sbt-${label.replace(/[^A-Za-z0-9_-]/g, '')}-${randomBytes(4).toString('hex')}}`;
+}
+
+/** Deletes every key under a test prefix. */
+export async function cleanupPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface RedisServerHandle {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Stops the server (SIGTERM, or SIGKILL when `hard`). */
+  stop(hard?: boolean): Promise<void>;
+}
+
+/**
+ * Starts a private redis-server on a free loopback port, for tests that stop Redis
+ * (outages, restarts) without disturbing the shared one. `appendonly` keeps data across restarts.
+ */
+export async function startRedisServer(options: { port?: number; appendonly?: boolean; dir?: string } = {}): Promise<RedisServerHandle> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sb-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--maxmemory-policy', 'noeviction'];
+  args.push('--appendonly', options.appendonly ? 'yes' : 'no');
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const probe = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  }, { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+  return {
+    url,
+    port,
+    process: child,
+    async stop(hard = false) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+      await exited;
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
