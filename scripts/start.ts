@@ -1,0 +1,216 @@
+/**
+ * `npm start`: runs the whole system on this machine.
+ *
+ * - Redis: uses REDIS_URL (default redis://127.0.0.1:6379). If nothing answers there and a
+ *   `redis-server` binary is installed, starts one with its data under .data/redis (AOF on,
+ *   noeviction) and says so; otherwise exits with a message telling how to get Redis.
+ * - Quick start: when no partner URL is configured (ICIMS_API_BASE_URL, STEPSTONE_STATUS_URL,
+ *   SEEK_GRAPHQL_URL all unset), also starts the iCIMS, StepStone and SEEK sandboxes on loopback,
+ *   points the services at them and fills in development secrets for config/tenants.example.json.
+ * - Starts ingest, worker and dashboard as child processes (env-only configuration, exactly as
+ *   docker-compose and the tests start them), prints their addresses, and stops them all on Ctrl-C.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+const root = resolve(__dirname, '..');
+const env: Record<string, string | undefined> = { ...process.env };
+const say = (text: string): void => void process.stdout.write(`[start] ${text}\n`);
+
+/** Development-only values for the quick start; never used when the variable is set. */
+const QUICK_START_DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'development',
+  CONFIG_FILE: 'config/tenants.example.json',
+  INBOUND_DEFAULT_PASSWORD: 'dev-default-inbound-password',
+  TENANT_1234_INBOUND_PASSWORD: 'dev-inbound-password',
+  TENANT_1234_INBOUND_CLIENT_SECRET: 'dev-inbound-client-secret',
+  TENANT_1234_ICIMS_CLIENT_SECRET: 'dev-icims-client-secret',
+  TENANT_1234_STEPSTONE_TOKEN: 'dev-stepstone-token',
+  SEEK_CLIENT_ID: 'dev-seek-client',
+  SEEK_CLIENT_SECRET: 'dev-seek-client-secret',
+  SEEK_AUDIENCE: 'https://graphql.seek.com',
+  INGEST_TOKEN_SECRET: 'dev-only-ingest-token-secret-change-me-0123456789',
+  DASHBOARD_USER: 'admin',
+  DASHBOARD_PASSWORD: 'dev-dashboard-password',
+  DASHBOARD_ALLOW_RETRY: 'true',
+  DASHBOARD_ENVIRONMENT_LABEL: 'local quick start',
+  SANDBOX_HOST: '127.0.0.1',
+  SANDBOX_ICIMS_PORT: '4010',
+  SANDBOX_STEPSTONE_PORT: '4020',
+  SANDBOX_SEEK_PORT: '4030',
+};
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
+  if (await redisAnswers(url)) {
+    say(`Redis answers at ${url}`);
+    return undefined;
+  }
+  const parsed = new URL(url);
+  const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname);
+  const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!local || !hasBinary) {
+    process.stderr.write(
+      `[start] No Redis answers at ${url}${local ? ' and no redis-server binary is installed' : ''}.\n` +
+        '        Get one of:\n' +
+        '          Debian/Ubuntu: sudo apt-get install redis-server\n' +
+        '          macOS:         brew install redis\n' +
+        '          Docker:        docker compose up -d redis\n' +
+        '        or set REDIS_URL to a Redis you have (Redis 7+, maxmemory-policy noeviction, AOF on).\n',
+    );
+    process.exit(1);
+  }
+  const dir = join(root, '.data', 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = parsed.port || '6379';
+  say(`no Redis at ${url}: starting redis-server on 127.0.0.1:${port} with data in .data/redis (AOF on)`);
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let i = 0; i < 50; i++) {
+    if (await redisAnswers(url)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stderr.write('[start] redis-server did not come up; see its output above.\n');
+  child.kill();
+  process.exit(1);
+}
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  ready: Promise<Record<string, unknown>>;
+}
+
+function startProcess(name: string, entry: string, extraEnv: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise<Record<string, unknown>>((resolveReady, reject) => {
+    const onLine = (line: string): void => {
+      process.stdout.write(`[${name}] ${line}\n`);
+      if (line.includes('"message":"ready"')) {
+        try {
+          resolveReady(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          /* keep waiting */
+        }
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code}`)));
+  });
+  ready.catch(() => undefined);
+  return { name, child, ready };
+}
+
+async function main(): Promise<void> {
+  const quickStart = !env.ICIMS_API_BASE_URL && !env.STEPSTONE_STATUS_URL && !env.SEEK_GRAPHQL_URL;
+  if (quickStart) {
+    for (const [key, value] of Object.entries(QUICK_START_DEFAULTS)) if (!env[key]) env[key] = value;
+    say('no partner URLs configured: quick start with the iCIMS, StepStone and SEEK sandboxes and development secrets');
+  } else if (!env.CONFIG_FILE) {
+    process.stderr.write('[start] CONFIG_FILE is not set: point it at your tenants file (see docs/configuration.md).\n');
+    process.exit(1);
+  }
+  env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  const redisServer = await ensureRedis(env.REDIS_URL);
+
+  const running: Running[] = [];
+  let sandboxUrls: Record<string, unknown> = {};
+  if (quickStart) {
+    if (!existsSync(join(root, 'packages/sandbox/src/main.ts'))) throw new Error('packages/sandbox/src/main.ts is missing');
+    const sandbox = startProcess('sandbox', 'packages/sandbox/src/main.ts', {});
+    running.push(sandbox);
+    sandboxUrls = await sandbox.ready;
+    env.ICIMS_API_BASE_URL = String(sandboxUrls.icims);
+    env.ICIMS_TOKEN_URL = `${String(sandboxUrls.icims)}/oauth/token`;
+    env.STEPSTONE_STATUS_URL = `${String(sandboxUrls.stepstone)}/api/application-status`;
+    env.SEEK_GRAPHQL_URL = `${String(sandboxUrls.seek)}/graphql`;
+    env.SEEK_TOKEN_URL = `${String(sandboxUrls.seek)}/oauth/token`;
+  }
+  const ingest = startProcess('ingest', 'apps/ingest/src/main.ts', { PORT: env.PORT ?? '3000', HOST: env.HOST ?? '127.0.0.1' });
+  const worker = startProcess('worker', 'apps/worker/src/main.ts', { METRICS_PORT: env.METRICS_PORT ?? '9464', METRICS_HOST: env.METRICS_HOST ?? '127.0.0.1' });
+  const dashboard = startProcess('dashboard', 'apps/dashboard/src/main.ts', { DASHBOARD_HOST: env.DASHBOARD_HOST ?? '127.0.0.1' });
+  running.push(ingest, worker, dashboard);
+
+  let stopping = false;
+  const stopAll = async (code: number): Promise<never> => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    say('stopping…');
+    await Promise.all(
+      running.map(
+        ({ child }) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    if (redisServer) {
+      say('stopping the redis-server started for this run (data kept in .data/redis)');
+      redisServer.kill('SIGTERM');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  for (const item of running) {
+    item.child.once('exit', (code) => {
+      if (!stopping) {
+        process.stderr.write(`[start] ${item.name} exited unexpectedly (code ${code}); stopping the rest.\n`);
+        void stopAll(1);
+      }
+    });
+  }
+
+  try {
+    const [ingestReady, workerReady, dashboardReady] = await Promise.all([ingest.ready, worker.ready, dashboard.ready]);
+    const lines = [
+      '',
+      'status-bridge is running:',
+      `  ingest     ${String(ingestReady.url)}/icims/events   (iCIMS posts here)`,
+      `  dashboard  ${String(dashboardReady.url)}/admin/queues${quickStart ? `   (user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD})` : ''}`,
+      `  worker     ${String(workerReady.url)}/metrics`,
+      `  redis      ${env.REDIS_URL}${redisServer ? ' (started by npm start)' : ''}`,
+    ];
+    if (quickStart) {
+      lines.push(
+        `  sandboxes  iCIMS ${String(sandboxUrls.icims)}, StepStone ${String(sandboxUrls.stepstone)}, SEEK ${String(sandboxUrls.seek)}`,
+        '',
+        'Try it: in another terminal run `npm run demo`. Ctrl-C stops everything.',
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  } catch (error) {
+    process.stderr.write(`[start] ${(error as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[start] ${error.message}\n`);
+  process.exit(1);
+});
