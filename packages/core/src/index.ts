@@ -10,3 +10,4 @@ export * from './errors';
 export * from './metrics';
 export * from './bullmq';
 export * from './version';
+export * from './status-mapping';
