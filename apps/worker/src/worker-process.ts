@@ -16,6 +16,7 @@ import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
 import { assertRegistryComplete, processorRegistry } from './registry';
 import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
+import { registerQueueMetrics } from './queue-metrics';
 
 export interface RunningWorker {
   url: string;
@@ -36,6 +37,8 @@ export async function startWorkerProcess(
   const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq');
   const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys');
   const queues = createQueues(bullConnection, env.QUEUE_PREFIX);
+  // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
+  registerQueueMetrics(metrics.registry, queues);
   const workers = new Map<QueueKey, Worker>();
   const modules: Array<ProcessorModule<QueueKey>> = [];
   let ready = false;
