@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { PartnerError, PermanentError, RateLimitedError, type Logger, type QueueKey, QUEUES } from '@status-bridge/core';
 import type { Processor } from './processor';
 import type { WorkerMetrics } from './metrics';
@@ -58,6 +58,9 @@ export function wrapProcessor<K extends QueueKey>(
       deps.logger.info('job completed', { ...context, durationMs: Math.round(seconds() * 1000) });
       return result;
     } catch (error) {
+      // A processor that moved its own job to delayed (e.g. a per-tenant limit) is not failing:
+      // BullMQ must see its DelayedError untouched, or it would count an attempt.
+      if (error instanceof DelayedError) throw error;
       if (error instanceof RateLimitedError) {
         deps.metrics.jobs.inc({ queue, outcome: 'rate_limited' });
         deps.metrics.jobDuration.observe({ queue, outcome: 'rate_limited' }, seconds());

@@ -1,1 +1,5 @@
+export * from './message';
+export * from './classify';
+export * from './client';
+export * from './tenant-rate-limit';
 export * from './application-ids';

@@ -1,15 +1,35 @@
-/** StepStone ATSi Application Status settings (issue: StepStone delivery). */
+/** StepStone ATSi Application Status settings (issue 4: StepStone delivery). */
 export interface StepStoneEnv {
-  STEPSTONE_STATUS_URL: string;
+  STEPSTONE_STATUS_URL?: string;
   STEPSTONE_REQUEST_TIMEOUT_MS: number;
+  STEPSTONE_DEFAULT_RETRY_AFTER_MS: number;
+  STEPSTONE_MAX_RETRY_AFTER_MS: number;
+  STEPSTONE_MAX_SOCKETS: number;
 }
 
 export const stepstoneEnvProperties = {
+  // No default: the status URL carries the ATS_ID that StepStone issues to us, and the seed's host
+  // (atsi-prod) is a placeholder. The StepStone processor refuses to start while a tenant that
+  // delivers to StepStone has neither this nor its own stepstone.statusUrl.
   STEPSTONE_STATUS_URL: {
     type: 'string',
     pattern: '^https?://',
-    default: 'https://www.at-ats.com/qs-api/public/atsi/v1/ATS_ID',
-    description: 'ATSi Application Status URL (the current docs use .../qs-api/public/atsi/v1/{ATS_ID}; confirm with StepStone); a tenant may override it',
+    description:
+      'ATSi Application Status URL, e.g. https://www.at-ats.com/qs-api/public/atsi/v1/{ATS_ID} (current docs; confirm host and ATS_ID with StepStone); a tenant may override it with stepstone.statusUrl',
   },
   STEPSTONE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one StepStone request' },
+  // StepStone documents no rate limits and no Retry-After (research B2), so both bounds are ours.
+  STEPSTONE_DEFAULT_RETRY_AFTER_MS: {
+    type: 'integer',
+    minimum: 1,
+    default: 60_000,
+    description: 'how long the StepStone queue pauses after a 429 without a usable Retry-After',
+  },
+  STEPSTONE_MAX_RETRY_AFTER_MS: {
+    type: 'integer',
+    minimum: 1,
+    default: 900_000,
+    description: 'upper bound on a StepStone Retry-After (a 429 pauses the whole StepStone queue)',
+  },
+  STEPSTONE_MAX_SOCKETS: { type: 'integer', minimum: 1, default: 50, description: 'keep-alive sockets per StepStone host' },
 };

@@ -1,0 +1,76 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Response } from 'express';
+import { ATSI_V1_PATH, createStepStoneSandboxApp, SEED_STATUS_PATH } from './app';
+import { StepStoneSandboxState, type FaultRequest, type ReceivedStatus, type RejectedStatus, type SandboxRequest } from './state';
+
+export * from './app';
+export * from './contract';
+export * from './state';
+
+export interface StepStoneSandboxOptions {
+  /** 0 (default): any free port. */
+  port?: number;
+  host?: string;
+  /** X-AtsiToken values the sandbox accepts. */
+  tokens?: readonly string[];
+  /** Statuses accepted beyond the seed's eight (e.g. CONTACT). */
+  extraStatuses?: readonly string[];
+}
+
+export interface StepStoneSandbox {
+  /** Origin, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Full URL of the seed's path (/api/application-status). */
+  seedStatusUrl: string;
+  /** Full URL of the current docs' path for an ATS id (/qs-api/public/atsi/v1/{atsId}). */
+  statusUrl(atsId: string): string;
+  state: StepStoneSandboxState;
+  /** Accepted messages, in arrival order (live array). */
+  received: ReceivedStatus[];
+  /** Refused messages with the reason given (live array). */
+  rejected: RejectedStatus[];
+  /** Every request including faults (live array). */
+  requests: SandboxRequest[];
+  rateLimitNext(count: number, retryAfter?: string | number | null): void;
+  failNext(count: number, status?: number): void;
+  hangNext(count?: number): void;
+  rejectAll(enabled: boolean, message?: string): void;
+  faults(request: FaultRequest): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function start(options: StepStoneSandboxOptions = {}): Promise<StepStoneSandbox> {
+  const state = new StepStoneSandboxState({ tokens: options.tokens, extraStatuses: options.extraStatuses });
+  const hung = new Set<Response>();
+  const server = http.createServer(createStepStoneSandboxApp(state, hung));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  return {
+    url,
+    seedStatusUrl: `${url}${SEED_STATUS_PATH}`,
+    statusUrl: (atsId) => `${url}${ATSI_V1_PATH.replace(':atsId', encodeURIComponent(atsId))}`,
+    state,
+    received: state.received,
+    rejected: state.rejected,
+    requests: state.requests,
+    rateLimitNext: (count, retryAfter) => state.rateLimitNext(count, retryAfter),
+    failNext: (count, status) => state.failNext(count, status),
+    hangNext: (count) => state.hangNext(count),
+    rejectAll: (enabled, message) => state.rejectAll(enabled, message),
+    faults: (request) => state.applyFaults(request),
+    reset: () => state.reset(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

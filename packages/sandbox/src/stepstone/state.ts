@@ -1,0 +1,112 @@
+/**
+ * What the StepStone sandbox remembers and which faults it is told to produce. Shared by the
+ * in-process controls and the `/_sandbox/*` HTTP controls.
+ */
+export interface ReceivedStatus {
+  /** Epoch ms when the request arrived. */
+  at: number;
+  path: string;
+  /** `{ATS_ID}` of /qs-api/public/atsi/v1/{ATS_ID}; undefined on the seed's path. */
+  atsId?: string;
+  /** The X-AtsiToken it carried (sandbox tokens are test values). */
+  token: string;
+  userAgent?: string;
+  body: Record<string, unknown>;
+}
+
+export interface RejectedStatus {
+  at: number;
+  path: string;
+  httpStatus: number;
+  reason: string;
+  body?: unknown;
+}
+
+/** Every request, faults included, in arrival order: for timing assertions (e.g. Retry-After honoured). */
+export interface SandboxRequest {
+  at: number;
+  path: string;
+  answer: number | 'hang';
+}
+
+export interface StepStoneFaults {
+  /** Next N requests get 429, with this Retry-After (omitted when null). */
+  rateLimit: { remaining: number; retryAfter: string | null };
+  /** Next N requests get this 5xx status. */
+  serverError: { remaining: number; status: number };
+  /** Next N requests get no answer at all (until the sandbox closes). */
+  hang: { remaining: number };
+  /** Every status message is refused with 400 and this message until switched off. */
+  rejectAll: { enabled: boolean; message: string };
+}
+
+export interface FaultRequest {
+  rateLimit?: { count: number; retryAfter?: string | number | null };
+  serverError?: { count: number; status?: number };
+  hang?: { count?: number };
+  rejectAll?: { enabled: boolean; message?: string };
+}
+
+const DEFAULT_REJECT_MESSAGE = 'Application status rejected by the sandbox (reject-all mode)';
+
+function noFaults(): StepStoneFaults {
+  return {
+    rateLimit: { remaining: 0, retryAfter: null },
+    serverError: { remaining: 0, status: 500 },
+    hang: { remaining: 0 },
+    rejectAll: { enabled: false, message: DEFAULT_REJECT_MESSAGE },
+  };
+}
+
+export class StepStoneSandboxState {
+  readonly tokens: Set<string>;
+  readonly extraStatuses: string[];
+  readonly received: ReceivedStatus[] = [];
+  readonly rejected: RejectedStatus[] = [];
+  readonly requests: SandboxRequest[] = [];
+  faults: StepStoneFaults = noFaults();
+
+  constructor(options: { tokens?: readonly string[]; extraStatuses?: readonly string[] } = {}) {
+    this.tokens = new Set(options.tokens ?? []);
+    this.extraStatuses = [...(options.extraStatuses ?? [])];
+  }
+
+  /** Next `count` requests answer 429; Retry-After in seconds (or an HTTP date), none when null. */
+  rateLimitNext(count: number, retryAfter: string | number | null = 1): void {
+    this.faults.rateLimit = { remaining: count, retryAfter: retryAfter === null ? null : String(retryAfter) };
+  }
+
+  /** Next `count` requests answer `status` (500 by default). */
+  failNext(count: number, status = 500): void {
+    this.faults.serverError = { remaining: count, status };
+  }
+
+  /** Next `count` requests never get an answer (Infinity: all of them). */
+  hangNext(count = Number.POSITIVE_INFINITY): void {
+    this.faults.hang = { remaining: count };
+  }
+
+  /** Refuse every status message with 400 (switch on) or accept valid ones again (switch off). */
+  rejectAll(enabled: boolean, message = DEFAULT_REJECT_MESSAGE): void {
+    this.faults.rejectAll = { enabled, message };
+  }
+
+  applyFaults(request: FaultRequest): void {
+    if (request.rateLimit) this.rateLimitNext(request.rateLimit.count, request.rateLimit.retryAfter === undefined ? 1 : request.rateLimit.retryAfter);
+    if (request.serverError) this.failNext(request.serverError.count, request.serverError.status);
+    if (request.hang) this.hangNext(request.hang.count);
+    if (request.rejectAll) this.rejectAll(request.rejectAll.enabled, request.rejectAll.message);
+  }
+
+  clearRecords(): void {
+    this.received.length = 0;
+    this.rejected.length = 0;
+    this.requests.length = 0;
+  }
+
+  /** Faults off, records cleared; tokens and extra statuses stay. */
+  reset(): void {
+    this.faults = noFaults();
+    this.clearRecords();
+  }
+}
