@@ -1,0 +1,103 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Answers in the shapes iCIMS expects. 200: `{"userMessage": "...", "code": 200}` (Status Flow
+ * Update page); errors: `{"error": {"userMessage", "debugErrorMessage"}}` with 400 for what the
+ * user can fix, 503 for temporary trouble, 500 for a system error (iCIMS "Error Reporting
+ * Standard for Vendors"). iCIMS shows userMessage to the recruiter and logs debugErrorMessage:
+ * neither ever carries a secret or candidate data. Bodies are built once, at start.
+ */
+export interface Reply {
+  status: number;
+  body: Buffer;
+  /** Metric label and log reason. */
+  outcome: string;
+  headers?: Record<string, string>;
+}
+
+function errorReply(status: number, outcome: string, userMessage: string, debugErrorMessage: string, headers?: Record<string, string>): Reply {
+  return { status, outcome, body: Buffer.from(JSON.stringify({ error: { userMessage, debugErrorMessage } })), headers };
+}
+
+export function reply(status: number, outcome: string, userMessage: string, debugErrorMessage: string): Reply {
+  return errorReply(status, outcome, userMessage, debugErrorMessage);
+}
+
+const CONTACT = 'If it keeps happening, contact your iCIMS administrator.';
+
+export const REPLIES = {
+  accepted: {
+    status: 200,
+    outcome: 'accepted',
+    body: Buffer.from(JSON.stringify({ userMessage: 'The status change was received and will be sent to the job boards shortly.', code: 200 })),
+  } as Reply,
+  // A re-send inside the window gets the same answer as the first: for iCIMS it is the same event.
+  deduplicated: {
+    status: 200,
+    outcome: 'deduplicated',
+    body: Buffer.from(JSON.stringify({ userMessage: 'The status change was received and will be sent to the job boards shortly.', code: 200 })),
+  } as Reply,
+  unauthorized: errorReply(
+    401,
+    'unauthorized',
+    `The status change could not be sent: the connection to the job boards did not accept iCIMS's credentials. Ask your iCIMS administrator to check this integration's credentials.`,
+    'missing, malformed or wrong Authorization credentials for this customerId (Basic or Bearer)',
+    { 'www-authenticate': 'Basic realm="status-bridge", Bearer realm="status-bridge"' },
+  ),
+  unknownTenant: errorReply(
+    400,
+    'unknown_tenant',
+    'The status change could not be sent: the connection to the job boards is not set up for this iCIMS customer yet. Please contact the integration vendor to set it up.',
+    'customerId has no entry in the tenants file (CONFIG_FILE)',
+  ),
+  unsupportedMediaType: errorReply(
+    415,
+    'unsupported_media_type',
+    `The status change could not be sent: iCIMS sent it in a format this connection does not read. ${CONTACT}`,
+    'Content-Type must be application/json and Content-Encoding gzip, deflate or none',
+  ),
+  tooLarge: errorReply(
+    413,
+    'too_large',
+    `The status change could not be sent: the event iCIMS sent is larger than this connection accepts. ${CONTACT}`,
+    'request body (received or inflated) exceeds INGEST_BODY_LIMIT_BYTES',
+  ),
+  corruptEncoding: errorReply(
+    400,
+    'bad_encoding',
+    `The status change could not be sent: the event arrived damaged (it could not be decompressed). Please try again. ${CONTACT}`,
+    'body does not inflate with the declared Content-Encoding',
+  ),
+  badJson: errorReply(
+    400,
+    'bad_json',
+    `The status change could not be sent: the event arrived damaged (it is not valid JSON). Please try again. ${CONTACT}`,
+    'body is not valid JSON',
+  ),
+  unavailable: errorReply(
+    503,
+    'unavailable',
+    'The status change could not be received right now because of a temporary problem on our side. Please try again in a few minutes.',
+    'queue store (Redis) did not confirm the event in time; nothing was acknowledged',
+    { 'retry-after': '30' },
+  ),
+  internal: errorReply(
+    500,
+    'error',
+    `The status change could not be received because of an error on our side. ${CONTACT}`,
+    'internal error; see the ingest logs for this request id',
+  ),
+  notFound: errorReply(404, 'not_found', 'There is nothing at this address.', 'unknown route'),
+} satisfies Record<string, Reply>;
+
+export function send(res: ServerResponse, answer: Reply, requestId?: string): void {
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': answer.body.length,
+    'cache-control': 'no-store',
+    ...answer.headers,
+  };
+  if (requestId) headers['x-request-id'] = requestId;
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
+}

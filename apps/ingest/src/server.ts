@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeRedis, createQueue, createRedis, type Logger } from '@status-bridge/core';
+import { BasicAuthenticator } from './auth/basic';
+import { BearerAuthenticator } from './auth/bearer';
+import { InboundAuth } from './auth/inbound';
+import { OAuthClients } from './auth/oauth-clients';
+import { AccessTokens } from './auth/token';
+import { buildContext, createIngestApp, type IngestContext, type RouterMount } from './app';
+import type { IngestConfig } from './config';
+import { EnrichEnqueuer } from './enqueue';
+import { createIngestMetrics } from './metrics';
+
+export interface RunningIngest {
+  url: string;
+  server: http.Server;
+  context: IngestContext;
+  /** Ordered shutdown: readiness off → stop accepting → in-flight requests finish → queue and Redis closed. */
+  stop(): Promise<void>;
+}
+
+const READY_PING_TIMEOUT_MS = 500;
+
+export async function startIngest(config: IngestConfig, logger: Logger, mounts?: RouterMount[]): Promise<RunningIngest> {
+  const { env, tenants } = config;
+  // Producer role: no offline queue, so an add while Redis is down fails at once (→ 503) instead
+  // of waiting in memory for a reconnect and acknowledging an event that is not stored.
+  const producer = createRedis(env.REDIS_URL, 'producer', 'ingest-producer');
+  const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX);
+  enrichQueue.on('error', (error) => logger.debug('enrich queue error', { error: error.message }));
+
+  const metrics = createIngestMetrics();
+  const tokens = env.INGEST_TOKEN_SECRET ? new AccessTokens(env.INGEST_TOKEN_SECRET, env.INGEST_TOKEN_TTL_SECONDS) : undefined;
+  const authenticators = [new BasicAuthenticator(tenants), ...(tokens ? [new BearerAuthenticator(tokens, tenants)] : [])];
+  let shuttingDown = false;
+
+  const context = buildContext({
+    env,
+    tenants,
+    logger,
+    metrics,
+    inboundAuth: new InboundAuth(tenants, authenticators),
+    oauthClients: new OAuthClients(tenants),
+    tokens,
+    enrichQueue,
+    enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
+    async isReady() {
+      let redis = false;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), READY_PING_TIMEOUT_MS);
+        });
+        redis = (await Promise.race([producer.ping(), timeout])) === 'PONG';
+      } catch {
+        redis = false;
+      } finally {
+        clearTimeout(timer);
+      }
+      return { ready: redis && !shuttingDown, redis, shuttingDown };
+    },
+  });
+
+  const app = createIngestApp(context, mounts);
+  const server = http.createServer(app);
+  // Longer than common load-balancer idle timeouts (60 s), so the balancer closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  const url = `http://${host}:${address.port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      // close() stops accepting and waits for open connections; requests in flight finish and
+      // their answers are sent. Idle keep-alive connections are closed as they become idle.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const bound = Math.max(100, env.SHUTDOWN_TIMEOUT_MS - 2_000);
+      const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), bound).unref())]);
+      clearInterval(sweep);
+      if (timedOut) {
+        logger.warn('requests still open at the shutdown bound; closing their connections', { boundMs: bound });
+        server.closeAllConnections();
+      }
+      await enrichQueue.close().catch(() => undefined);
+      await closeRedis(producer);
+    })());
+
+  logger.info('ready', { url, prefix: env.QUEUE_PREFIX, tenants: tenants.ids().length, bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES });
+  return { url, server, context, stop };
+}
