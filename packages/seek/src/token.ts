@@ -1,0 +1,152 @@
+import { createHash, randomUUID } from 'node:crypto';
+import axios, { type AxiosInstance } from 'axios';
+import type { Redis } from 'ioredis';
+import { ownKey, parseRetryAfter, PermanentError, RateLimitedError, RetryableError, trimPartnerMessage, USER_AGENT } from '@status-bridge/core';
+
+/**
+ * SEEK partner token (OAuth 2.0 client credentials, developer.seek.com/auth/partner-tokens):
+ * POST JSON {audience, client_id, client_secret, grant_type} and get
+ * {access_token, expires_in, token_type}. There is no refresh token.
+ *
+ * SEEK: "Partner tokens must be cached for the number of seconds specified in the response's
+ * expires_in ... it cannot be hardcoded". The cache lives in Redis so every worker process shares
+ * one token, and lives `expires_in` minus a margin ("leaving a reasonable buffer of around a
+ * minute"). A SET NX lock makes the refresh single-flight across processes; inside one process
+ * concurrent callers share one promise.
+ */
+export interface SeekTokenSource {
+  /** A partner token, from the cache or freshly requested. */
+  get(): Promise<string>;
+  /** Drops `rejected` from the cache (only if it is still the cached one), after SEEK answered UNAUTHENTICATED. */
+  invalidate(rejected: string): Promise<void>;
+}
+
+export interface SeekTokenCacheOptions {
+  redis: Redis;
+  /** Queue prefix; the cache key lives under it (core `ownKey`). */
+  prefix: string;
+  tokenUrl: string;
+  audience: string;
+  clientId: string;
+  clientSecret: string;
+  /** Seconds taken off `expires_in` (default 60). */
+  marginSeconds?: number;
+  /** Timeout of one token request (default 10 s). */
+  timeoutMs?: number;
+  http?: AxiosInstance;
+  /** Called after each token request (for logs/metrics); never receives the token. */
+  onTokenRequest?: (event: { outcome: 'issued' | 'failed'; expiresInSeconds?: number; cachedForMs?: number; httpStatus?: number }) => void;
+}
+
+// Compare-and-delete: never remove a value another process has written since.
+const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** How long to cache a token: expires_in less the margin; short lifetimes keep at least half. */
+export function tokenCacheMs(expiresInSeconds: number, marginSeconds: number): number {
+  if (!Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) return 0;
+  const seconds = expiresInSeconds > 2 * marginSeconds ? expiresInSeconds - marginSeconds : expiresInSeconds / 2;
+  return Math.floor(seconds * 1000);
+}
+
+export class SeekTokenCache implements SeekTokenSource {
+  private readonly http: AxiosInstance;
+  private readonly key: string;
+  private readonly lockKey: string;
+  private readonly margin: number;
+  private readonly timeoutMs: number;
+  private inflight: Promise<string> | undefined;
+
+  constructor(private readonly options: SeekTokenCacheOptions) {
+    this.http = options.http ?? axios.create();
+    this.margin = options.marginSeconds ?? 60;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    // One cache per (token endpoint, audience, client): the Playground audience gets its own token.
+    // The key holds no secret, only a digest of public identifiers.
+    const scope = createHash('sha256').update(`${options.tokenUrl}\n${options.audience}\n${options.clientId}`).digest('hex').slice(0, 16);
+    this.key = ownKey(options.prefix, 'seek', 'token', scope);
+    this.lockKey = ownKey(options.prefix, 'seek', 'token-lock', scope);
+  }
+
+  /** Redis key of the cached token (tests read its TTL). */
+  get cacheKey(): string {
+    return this.key;
+  }
+
+  get(): Promise<string> {
+    this.inflight ??= this.obtain().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  async invalidate(rejected: string): Promise<void> {
+    await this.options.redis.eval(DELETE_IF_EQUAL, 1, this.key, rejected);
+  }
+
+  private async obtain(): Promise<string> {
+    const { redis } = this.options;
+    // The lock outlives one token request, so a crashed holder frees it by expiry.
+    const lockMs = this.timeoutMs + 5_000;
+    const deadline = Date.now() + 2 * lockMs;
+    for (;;) {
+      const cached = await redis.get(this.key);
+      if (cached) return cached;
+      const owner = randomUUID();
+      if ((await redis.set(this.lockKey, owner, 'PX', lockMs, 'NX')) === 'OK') {
+        try {
+          // Another process may have stored a token between our GET and our lock.
+          const stored = await redis.get(this.key);
+          if (stored) return stored;
+          const { accessToken, expiresIn } = await this.request();
+          const cacheMs = tokenCacheMs(expiresIn, this.margin);
+          if (cacheMs > 0) await redis.set(this.key, accessToken, 'PX', cacheMs);
+          this.options.onTokenRequest?.({ outcome: 'issued', expiresInSeconds: expiresIn, cachedForMs: cacheMs });
+          return accessToken;
+        } finally {
+          await redis.eval(DELETE_IF_EQUAL, 1, this.lockKey, owner).catch(() => undefined);
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new RetryableError('timed out waiting for another process to obtain the SEEK partner token', { partner: 'seek', code: 'TOKEN_LOCK_TIMEOUT' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private async request(): Promise<{ accessToken: string; expiresIn: number }> {
+    const { tokenUrl, audience, clientId, clientSecret } = this.options;
+    let response;
+    try {
+      response = await this.http.post(
+        tokenUrl,
+        { audience, client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' },
+        {
+          timeout: this.timeoutMs,
+          headers: { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT },
+          validateStatus: () => true,
+          // The body carries the secret: never follow a redirect to another host with it.
+          maxRedirects: 0,
+        },
+      );
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.options.onTokenRequest?.({ outcome: 'failed' });
+      throw new RetryableError(`SEEK token request failed: ${code ?? (error as Error).message}`, { partner: 'seek', code: code ?? 'NETWORK_ERROR' });
+    }
+    const body = (response.data ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
+    const httpStatus = response.status;
+    if (httpStatus >= 200 && httpStatus < 300 && typeof body.access_token === 'string' && body.access_token !== '') {
+      return { accessToken: body.access_token, expiresIn: Number(body.expires_in) };
+    }
+    this.options.onTokenRequest?.({ outcome: 'failed', httpStatus });
+    const partnerMessage = trimPartnerMessage(body.error_description ?? body.error ?? undefined);
+    const details = { partner: 'seek' as const, httpStatus, code: typeof body.error === 'string' ? body.error : undefined, partnerMessage };
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'] as string | undefined);
+    if ((httpStatus === 429 || httpStatus === 503) && retryAfterMs !== undefined) throw new RateLimitedError('SEEK token endpoint asked us to wait', details, retryAfterMs);
+    if (httpStatus === 429 || httpStatus >= 500 || (httpStatus >= 200 && httpStatus < 300)) {
+      throw new RetryableError(`SEEK token endpoint answered HTTP ${httpStatus}`, details);
+    }
+    // 400/401/403: the credentials or audience are wrong; retrying sends the same ones.
+    throw new PermanentError(`SEEK token endpoint rejected the partner credentials (HTTP ${httpStatus}); check SEEK_CLIENT_ID, SEEK_CLIENT_SECRET and SEEK_AUDIENCE`, details);
+  }
+}
