@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Queue } from 'bullmq';
+import { closeRedis, createMetricsRegistry, createQueues, createRedis, type Logger, type QueueKey } from '@status-bridge/core';
+import { registerQueueMetrics } from '../../worker/src/queue-metrics';
+import type { DashboardEnv } from './config';
+import { basicAuth } from './basic-auth';
+import { BOARD_PATH, createBoardRouter } from './board';
+import { sameOriginWrites } from './same-origin';
+import { writePolicy } from './write-policy';
+
+export interface RunningDashboard {
+  /** Base URL; the board is at `${url}/admin/queues`. */
+  url: string;
+  /** Ordered shutdown: readiness off → HTTP server closed → queues → Redis connection. */
+  stop(): Promise<void>;
+}
+
+export async function startDashboard(env: DashboardEnv, logger: Logger): Promise<RunningDashboard> {
+  // A 'client' connection: a dashboard request during a Redis outage should fail after a few
+  // retries (the page shows an error), not hang like a worker's blocking connection would.
+  const redis = createRedis(env.REDIS_URL, 'client', 'dashboard');
+  const queues = createQueues(redis, env.QUEUE_PREFIX) as unknown as Record<QueueKey, Queue>;
+  const registry = createMetricsRegistry('dashboard');
+  registerQueueMetrics(registry, queues);
+  let ready = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  // Probes and metrics stay outside the auth, like the worker's; they carry no job data.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    let redisUp = false;
+    try {
+      redisUp = (await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))])) === 'PONG';
+    } catch {
+      redisUp = false;
+    }
+    const ok = ready && redisUp;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.get('/', (_req, res) => {
+    res.redirect(BOARD_PATH);
+  });
+
+  const board = createBoardRouter(queues, {
+    allowRetry: env.DASHBOARD_ALLOW_RETRY,
+    environment: { label: env.DASHBOARD_ENVIRONMENT_LABEL, color: env.DASHBOARD_ENVIRONMENT_COLOR },
+    pollIntervalMs: env.DASHBOARD_POLL_INTERVAL_MS,
+  });
+  app.use(
+    BOARD_PATH,
+    basicAuth({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD }),
+    sameOriginWrites(),
+    writePolicy(env.DASHBOARD_ALLOW_RETRY),
+    (req, _res, next) => {
+      // Who changed what: every allowed write is logged with the queue and job path, never a body.
+      if (req.method !== 'GET' && req.method !== 'HEAD') logger.info('dashboard write', { method: req.method, path: req.path });
+      next();
+    },
+    board.getRouter(),
+  );
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = env.DASHBOARD_HOST === '0.0.0.0' || env.DASHBOARD_HOST === '::' ? '127.0.0.1' : env.DASHBOARD_HOST;
+  const url = `http://${host}:${address.port}`;
+  ready = true;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      ready = false;
+      // Open dashboard tabs keep polling over keep-alive; close idle sockets so close() can finish.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const bound = Math.max(100, env.SHUTDOWN_TIMEOUT_MS - 2_000);
+      await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, bound).unref())]);
+      server.closeAllConnections();
+      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+      await closeRedis(redis);
+    })());
+
+  logger.info('ready', {
+    url,
+    board: `${url}${BOARD_PATH}`,
+    readOnly: !env.DASHBOARD_ALLOW_RETRY,
+    environment: env.DASHBOARD_ENVIRONMENT_LABEL,
+  });
+  return { url, stop };
+}
