@@ -42,7 +42,7 @@ describe('StepStone Redis stores (real Redis)', () => {
     const limiter = new TenantRateLimiter(redis, prefix);
     it('lets max through per window, then says how long to wait; tenants are independent', async () => {
       const limit = { max: 3, durationMs: 1_000 };
-      const waits = [];
+      const waits: number[] = [];
       for (let i = 0; i < 5; i++) waits.push(await limiter.acquire('500', limit));
       expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
       expect(waits[3]).toBeGreaterThan(0);
