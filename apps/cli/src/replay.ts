@@ -1,0 +1,287 @@
+/**
+ * `npm run replay -- --queue <enrich|stepstone|seek> [--tenant 1234] [--error-class http-5xx]
+ *   [--since ISO] [--until ISO] [--dry-run] [--limit N]`
+ *
+ * Retries failed jobs of one queue after an operator fixed the cause (a partner outage ended,
+ * a tenant's credentials were renewed), filtered by tenant, partner error class and the time the
+ * job failed. A dry run lists what would be retried. Retried jobs get a fresh set of attempts.
+ * Reads REDIS_URL and QUEUE_PREFIX like the services.
+ */
+import { parseArgs } from 'node:util';
+import { Job, Queue } from 'bullmq';
+import { SingleBar, Presets } from 'cli-progress';
+import { closeRedis, commonEnvProperties, createRedis, loadEnv, QUEUE_KEYS, QUEUES, type EnvSource, type QueueKey } from '@status-bridge/core';
+
+// ---- error classes ------------------------------------------------------------------------
+
+/**
+ * Classes an operator can name with --error-class. A failed job's reason is written by the worker
+ * (apps/worker/src/job-wrapper.ts describeFailure) as
+ *   "[<partner> tenant <id>] HTTP <status> <CODE> (attempt n/m): <message> | partner said: …"
+ * where status and code are each optional. One reason can be in several classes: a SEEK
+ * "HTTP 200 BAD_USER_INPUT" is in graphql and graphql:BAD_USER_INPUT.
+ */
+export const ERROR_CLASS_PATTERN = /^(http-[45]xx|http-\d{3}|graphql|graphql:[A-Z][A-Z0-9_]*|network|timeout|stalled|other)$/;
+
+const REASON_HEAD = /^\[(icims|stepstone|seek)(?: tenant (\d+))?\](?: (.*?))? \(attempt \d+\/\d+\)/;
+// Codes Node and undici give a request that got no answer; NETWORK_ERROR is our clients' fallback.
+const NETWORK_CODE = /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+|NETWORK_ERROR)$/;
+const TIMEOUT_CODE = /^(ETIMEDOUT|ECONNABORTED|ESOCKETTIMEDOUT|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT)$/;
+
+export interface ParsedReason {
+  partner?: string;
+  tenantId?: string;
+  httpStatus?: number;
+  code?: string;
+}
+
+export function parseFailedReason(reason: string | undefined): ParsedReason {
+  const match = REASON_HEAD.exec(reason ?? '');
+  if (!match) return {};
+  const parsed: ParsedReason = { partner: match[1], tenantId: match[2] };
+  for (const word of (match[3] ?? '').split(' ').filter(Boolean)) {
+    if (word === 'HTTP') continue;
+    if (/^\d{3}$/.test(word) && parsed.httpStatus === undefined) parsed.httpStatus = Number(word);
+    else parsed.code ??= word;
+  }
+  return parsed;
+}
+
+/** Every class a failed reason belongs to; "other" when none of the specific ones fits. */
+export function errorClassesOf(reason: string | undefined): string[] {
+  const classes: string[] = [];
+  const { partner, httpStatus, code } = parseFailedReason(reason);
+  if (httpStatus !== undefined) {
+    classes.push(`http-${httpStatus}`);
+    if (httpStatus >= 400 && httpStatus < 600) classes.push(`http-${String(httpStatus)[0]}xx`);
+  }
+  if (code !== undefined) {
+    if (NETWORK_CODE.test(code)) {
+      classes.push('network');
+      if (TIMEOUT_CODE.test(code)) classes.push('timeout');
+    } else if (partner === 'seek' && !/^HTTP_\d{3}$/.test(code)) {
+      // SEEK reports failures in errors[].extensions.code (SEEK API docs, "Error responses").
+      classes.push('graphql', `graphql:${code}`);
+    }
+  }
+  // BullMQ's own reason for a job whose worker lost its lock too often (a crash loop).
+  if (/stalled more than allowable limit/i.test(reason ?? '')) classes.push('stalled');
+  if (/\btimed? ?out\b/i.test(reason ?? '') && !classes.includes('timeout')) classes.push('timeout');
+  return classes.length > 0 ? classes : ['other'];
+}
+
+// ---- the filter ---------------------------------------------------------------------------
+
+export interface ReplayFilter {
+  tenant?: string;
+  errorClass?: string;
+  /** Inclusive bounds on when the job failed (finishedOn), epoch ms. */
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+/** What replay needs of a failed job (a BullMQ Job has these fields). */
+export interface FailedJobView {
+  id?: string;
+  data: unknown;
+  failedReason?: string;
+  finishedOn?: number;
+}
+
+/** The tenant of a job: from its payload (every payload names it), else from the job id "c<customerId>-…". */
+export function tenantOf(job: FailedJobView): string | undefined {
+  const data = (job.data ?? {}) as { tenantId?: unknown; statusChange?: { tenantId?: unknown } };
+  const fromData = data.tenantId ?? data.statusChange?.tenantId;
+  if (typeof fromData === 'string' && fromData !== '') return fromData;
+  return /^c(\d+)-/.exec(job.id ?? '')?.[1];
+}
+
+/** Pure: does this failed job match every filter given? */
+export function matchesFilter(job: FailedJobView, filter: ReplayFilter): boolean {
+  if (filter.tenant !== undefined && tenantOf(job) !== filter.tenant) return false;
+  if (filter.errorClass !== undefined && !errorClassesOf(job.failedReason).includes(filter.errorClass)) return false;
+  if (filter.sinceMs !== undefined && (job.finishedOn === undefined || job.finishedOn < filter.sinceMs)) return false;
+  if (filter.untilMs !== undefined && (job.finishedOn === undefined || job.finishedOn > filter.untilMs)) return false;
+  return true;
+}
+
+// ---- arguments ----------------------------------------------------------------------------
+
+export interface ReplayOptions extends ReplayFilter {
+  queue: QueueKey;
+  dryRun: boolean;
+  limit?: number;
+}
+
+export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
+         [--error-class <http-4xx|http-5xx|http-NNN|graphql|graphql:CODE|network|timeout|stalled|other>]
+         [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
+env: REDIS_URL, QUEUE_PREFIX`;
+
+export class UsageError extends Error {}
+
+function parseTime(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name}: "${value}" is not an ISO-8601 time (e.g. 2026-11-23T18:00:00Z)`);
+  return ms;
+}
+
+export function parseReplayArgs(args: string[]): ReplayOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        queue: { type: 'string' },
+        tenant: { type: 'string' },
+        'error-class': { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        limit: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const queue = values.queue;
+  if (!queue || !(QUEUE_KEYS as string[]).includes(queue)) throw new UsageError(`--queue must be one of ${QUEUE_KEYS.join(', ')}${queue ? ` (got "${queue}")` : ''}`);
+  const errorClass = values['error-class'];
+  if (errorClass !== undefined && !ERROR_CLASS_PATTERN.test(errorClass)) throw new UsageError(`--error-class: unknown class "${errorClass}"`);
+  if (values.tenant !== undefined && !/^\d+$/.test(values.tenant)) throw new UsageError(`--tenant: an iCIMS customerId is digits (got "${values.tenant}")`);
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: a positive integer (got "${values.limit}")`);
+  }
+  const sinceMs = parseTime('since', values.since);
+  const untilMs = parseTime('until', values.until);
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs) throw new UsageError('--since is after --until');
+  return { queue: queue as QueueKey, tenant: values.tenant, errorClass, sinceMs, untilMs, limit, dryRun: values['dry-run'] ?? false };
+}
+
+// ---- the run ------------------------------------------------------------------------------
+
+export interface PlannedRetry {
+  jobId: string;
+  failedReason: string;
+  finishedOn?: number;
+}
+
+export interface ReplaySummary {
+  queue: string;
+  dryRun: boolean;
+  scanned: number;
+  matched: number;
+  retried: number;
+  /** Jobs that left the failed set between listing and retrying (retried by someone else, removed). */
+  skipped: number;
+  planned: PlannedRetry[];
+}
+
+const PAGE = 500;
+
+/** Lists the failed jobs that match, oldest failure first, up to the limit. Reads only. */
+export async function planReplay(queue: Queue, options: ReplayOptions): Promise<{ scanned: number; planned: PlannedRetry[] }> {
+  const planned: PlannedRetry[] = [];
+  const total = await queue.getFailedCount();
+  let scanned = 0;
+  // Pages are read before anything is retried, so retrying cannot shift the pages under us.
+  for (let start = 0; start < total; start += PAGE) {
+    const jobs = await queue.getFailed(start, start + PAGE - 1);
+    scanned += jobs.length;
+    for (const job of jobs) {
+      if (job?.id && matchesFilter(job, options)) planned.push({ jobId: job.id, failedReason: job.failedReason ?? '', finishedOn: job.finishedOn });
+    }
+  }
+  planned.sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0));
+  return { scanned, planned: options.limit !== undefined ? planned.slice(0, options.limit) : planned };
+}
+
+export async function runReplay(
+  queue: Queue,
+  options: ReplayOptions,
+  out: { line(text: string): void; progress?: { start(total: number): void; tick(): void; stop(): void } } = { line: () => undefined },
+): Promise<ReplaySummary> {
+  const { scanned, planned } = await planReplay(queue, options);
+  const summary: ReplaySummary = { queue: queue.name, dryRun: options.dryRun, scanned, matched: planned.length, retried: 0, skipped: 0, planned };
+  if (options.dryRun) {
+    for (const item of planned) {
+      const failedAt = item.finishedOn !== undefined ? new Date(item.finishedOn).toISOString() : 'unknown';
+      out.line(`would retry ${queue.name}/${item.jobId}  failed ${failedAt}  ${item.failedReason}`);
+    }
+    return summary;
+  }
+  out.progress?.start(planned.length);
+  for (const item of planned) {
+    const job = await Job.fromId(queue, item.jobId);
+    try {
+      if (!job) throw new Error('job no longer exists');
+      // A fresh set of attempts: the cause was fixed, the job deserves its full retry schedule.
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      summary.retried += 1;
+    } catch (error) {
+      summary.skipped += 1;
+      out.line(`skipped ${queue.name}/${item.jobId}: ${(error as Error).message}`);
+    }
+    out.progress?.tick();
+  }
+  out.progress?.stop();
+  return summary;
+}
+
+function describeFilter(options: ReplayOptions): string {
+  const parts = [
+    options.tenant !== undefined ? `tenant ${options.tenant}` : undefined,
+    options.errorClass !== undefined ? `error class ${options.errorClass}` : undefined,
+    options.sinceMs !== undefined ? `failed since ${new Date(options.sinceMs).toISOString()}` : undefined,
+    options.untilMs !== undefined ? `failed until ${new Date(options.untilMs).toISOString()}` : undefined,
+    options.limit !== undefined ? `at most ${options.limit}` : undefined,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'all failed jobs';
+}
+
+export async function main(argv: string[] = process.argv.slice(2), source: EnvSource = process.env): Promise<number> {
+  let options: ReplayOptions;
+  let env: { REDIS_URL: string; QUEUE_PREFIX: string };
+  try {
+    options = parseReplayArgs(argv);
+    env = loadEnv<{ REDIS_URL: string; QUEUE_PREFIX: string }>(
+      { type: 'object', properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } },
+      source,
+    );
+  } catch (error) {
+    process.stderr.write(`replay: ${(error as Error).message}\n${USAGE}\n`);
+    return 64;
+  }
+  const redis = createRedis(env.REDIS_URL, 'client', 'replay');
+  const queue = new Queue(QUEUES[options.queue].name, { connection: redis, prefix: env.QUEUE_PREFIX });
+  const say = (text: string): void => void process.stdout.write(`${text}\n`);
+  // A bar only where someone watches it; pipes and CI logs get the summary alone.
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {value}/{total} jobs  {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : undefined;
+  try {
+    say(`${options.dryRun ? 'dry run: ' : ''}${queue.name}: ${describeFilter(options)}`);
+    const summary = await runReplay(queue, options, {
+      line: say,
+      progress: bar && { start: (total) => bar.start(total, 0), tick: () => bar.increment(), stop: () => bar.stop() },
+    });
+    say(
+      summary.dryRun
+        ? `dry run: ${summary.matched} of ${summary.scanned} failed jobs would be retried; nothing was changed`
+        : `retried ${summary.retried} of ${summary.matched} matching jobs (${summary.scanned} failed jobs scanned, ${summary.skipped} skipped)`,
+    );
+    return summary.skipped > 0 ? 2 : 0;
+  } catch (error) {
+    process.stderr.write(`replay: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await queue.close().catch(() => undefined);
+    await closeRedis(redis);
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => process.exit(code));
+}
