@@ -23,6 +23,8 @@ export interface IngestContext {
   oauthClients: OAuthClients;
   tokens?: AccessTokens;
   enrichQueue: ContractQueue<'enrich'>;
+  /** Redis for our own keys (StepStone correlation records): ingest's producer connection, fails fast while Redis is down. */
+  redis?: import('ioredis').Redis;
   enqueuer: EnrichEnqueuer;
   isReady: HealthDeps['isReady'];
   /** Middleware: the same per-tenant inbound credentials as POST /icims/events, customerId from a path parameter. */

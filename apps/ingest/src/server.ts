@@ -43,6 +43,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, mounts?:
     oauthClients: new OAuthClients(tenants),
     tokens,
     enrichQueue,
+    redis: producer,
     enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
     async isReady() {
       let redis = false;

@@ -14,7 +14,7 @@ const redis = new Redis(TEST_REDIS_URL);
 const store = new AtsiApplicationIdStore(redis, prefix);
 let ingest: RunningIngest;
 
-const call = (method: string, path: string, body?: unknown, authorization: string | undefined = AUTH.tenant1234) =>
+const call = (method: string, path: string, body?: unknown, authorization: string | null = AUTH.tenant1234) =>
   request(ingest.url, {
     method,
     path,
@@ -57,7 +57,7 @@ test('PUT creates (201), repeats (200 unchanged), changes (200 updated); GET rea
 });
 
 test('authentication: the customer\'s own credentials, or the partner-wide default for a tenant without its own', async () => {
-  expect((await call('PUT', '/stepstone/applications/1234/3001', { atsiApplicationId: ID }, undefined)).status).toBe(401);
+  expect((await call('PUT', '/stepstone/applications/1234/3001', { atsiApplicationId: ID }, null)).status).toBe(401);
   expect((await call('PUT', '/stepstone/applications/1234/3001', { atsiApplicationId: ID }, AUTH.wrongPassword)).status).toBe(401);
   // Another customer's valid credentials do not open this customer's records.
   expect((await call('PUT', '/stepstone/applications/1234/3001', { atsiApplicationId: ID }, AUTH.tenant5678)).status).toBe(401);
