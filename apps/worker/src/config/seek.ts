@@ -1,4 +1,4 @@
-/** SEEK API settings (issue: SEEK delivery). */
+/** SEEK API settings (issue 5: SEEK delivery). One SEEK partner account serves every hirer, so these are partner-wide. */
 export interface SeekEnv {
   SEEK_TOKEN_URL: string;
   SEEK_GRAPHQL_URL: string;
@@ -6,6 +6,7 @@ export interface SeekEnv {
   SEEK_CLIENT_ID?: string;
   SEEK_CLIENT_SECRET?: string;
   SEEK_REQUEST_TIMEOUT_MS: number;
+  SEEK_TOKEN_MARGIN_SECONDS: number;
 }
 
 export const seekEnvProperties = {
@@ -15,4 +16,10 @@ export const seekEnvProperties = {
   SEEK_CLIENT_ID: { type: 'string', minLength: 1, description: 'SEEK partner client id (needed when a tenant delivers to SEEK)' },
   SEEK_CLIENT_SECRET: { type: 'string', minLength: 1, description: 'SEEK partner client secret' },
   SEEK_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one SEEK request' },
+  SEEK_TOKEN_MARGIN_SECONDS: {
+    type: 'integer',
+    minimum: 0,
+    default: 60,
+    description: "seconds taken off the token's expires_in when caching it (SEEK suggests a buffer of about a minute); lifetimes under twice the margin are cached for half",
+  },
 };
