@@ -1,0 +1,62 @@
+/**
+ * The link allow-list. An event's `links[]` are untrusted input (anyone who can reach the ingest
+ * endpoint with valid inbound credentials chooses them) and we send our iCIMS credentials to
+ * whatever URL we follow. So a link is followed only when it is exactly
+ *   <configured API origin>/customers/<the event's customerId>/<record kind>/<digits>
+ * and anything else is refused before a request is made.
+ *
+ * The check runs on the raw string, not on a WHATWG-parsed URL: the parser "helpfully" resolves
+ * `..`, `%2e%2e` and backslashes, which is how path tricks slip past checks done after parsing.
+ * The URL we then request is rebuilt from the configured origin and the validated parts, never the
+ * raw link.
+ */
+export type IcimsRecordKind = 'applicantworkflows' | 'people' | 'jobs';
+
+export type LinkDecision = { allowed: true; url: string; id: string } | { allowed: false; reason: string };
+
+// scheme://authority/path, nothing else: no userinfo (@), no backslash, no whitespace, no query or fragment.
+const RAW_URL = /^(https?):\/\/([^/?#@\\\s]+)(\/[^?#\\\s]*)$/;
+const RECORD_PATH = /^\/customers\/([0-9]+)\/(applicantworkflows|people|jobs)\/([0-9]+)$/;
+const DIGITS = /^[0-9]{1,18}$/;
+
+/** scheme://host[:port] of a configured base URL, with the scheme's default port dropped. */
+export function apiOrigin(baseUrl: string): string {
+  return new URL(baseUrl).origin;
+}
+
+function originOfAuthority(scheme: string, authority: string): string | undefined {
+  try {
+    const parsed = new URL(`${scheme}://${authority}/`);
+    // Reject hosts the parser had to rewrite (trailing dot is kept by WHATWG, IDN/percent forms are not allowed here).
+    if (!/^[a-z0-9.:[\]-]+$/i.test(authority)) return undefined;
+    return parsed.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decides whether `link` may be followed for the record `kind` of the event's customer.
+ * `origin` is the configured API origin for this tenant (ICIMS_API_BASE_URL or the tenant's apiBaseUrl).
+ */
+export function checkRecordLink(link: string, expected: { origin: string; customerId: string; kind: IcimsRecordKind }): LinkDecision {
+  const raw = RAW_URL.exec(link);
+  if (!raw) return { allowed: false, reason: 'not a plain http(s) URL without credentials, query or fragment' };
+  const [, scheme, authority, path] = raw;
+  const origin = originOfAuthority(scheme, authority);
+  const configured = apiOrigin(expected.origin);
+  if (origin === undefined || origin !== configured) return { allowed: false, reason: `host is not the configured iCIMS API origin ${configured}` };
+  const record = RECORD_PATH.exec(path);
+  if (!record) return { allowed: false, reason: 'path is not /customers/{id}/{applicantworkflows|people|jobs}/{id}' };
+  const [, customerId, kind, id] = record;
+  if (customerId !== expected.customerId) return { allowed: false, reason: `link is for another customer (${customerId}), not ${expected.customerId}` };
+  if (kind !== expected.kind) return { allowed: false, reason: `link is for ${kind}, expected ${expected.kind}` };
+  if (!DIGITS.test(id)) return { allowed: false, reason: 'record id is too long' };
+  return { allowed: true, url: recordUrl(configured, expected.customerId, kind as IcimsRecordKind, id), id };
+}
+
+/** The URL of a record built from the configured origin and validated ids (when the event has no link). */
+export function recordUrl(origin: string, customerId: string, kind: IcimsRecordKind, id: string): string {
+  if (!DIGITS.test(customerId) || !DIGITS.test(id)) throw new Error(`iCIMS ids must be digits (customer ${customerId}, ${kind} ${id})`);
+  return `${apiOrigin(origin)}/customers/${customerId}/${kind}/${id}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * iCIMS records the sandbox serves, in iCIMS's response shapes (research A2): lowercase keys,
+ * dropdowns as `{id, value}`, profile links as `{profile, id, value}`, empty fields omitted.
+ * Customer 1234 carries the seed example's ids (person 1364, job 1242, workflow 2203, user 3)
+ * and matches config/tenants.example.json: workflow field `field51234` holds the StepStone
+ * AtsiApplicationId, job field `field61234` the SEEK position profile id. The names, emails and
+ * phone numbers are invented.
+ */
+export type IcimsFixtureRecord = Record<string, unknown>;
+
+export interface IcimsCustomerFixtures {
+  people: Record<string, IcimsFixtureRecord>;
+  jobs: Record<string, IcimsFixtureRecord>;
+  applicantworkflows: Record<string, IcimsFixtureRecord>;
+}
+
+export type IcimsFixtures = Record<string, IcimsCustomerFixtures>;
+
+export const SEED_CUSTOMER_ID = '1234';
+export const SEED_ATSI_APPLICATION_ID = '6f1d3c7a-2b4e-4f5a-9c8d-1e2f3a4b5c6d';
+export const SEED_POSITION_PROFILE_ID = 'seekAnzPublicTest:positionProfile:unposted:QnwpqZfzXu1NRmZw5tjswn';
+
+const profileLink = (origin: string, customerId: string, kind: string, id: string, value: string): IcimsFixtureRecord => ({
+  profile: `${origin}/customers/${customerId}/${kind}/${id}`,
+  id: Number(id),
+  value,
+});
+
+/** Builds the default fixtures; `origin` is the sandbox's own URL, so profile links point at it. */
+export function defaultIcimsFixtures(origin: string): IcimsFixtures {
+  const c = SEED_CUSTOMER_ID;
+  const person = (id: string, first: string, last: string, email: string, phone?: string, extra: IcimsFixtureRecord = {}): IcimsFixtureRecord => ({
+    id: Number(id),
+    firstname: first,
+    lastname: last,
+    email,
+    ...(phone ? { phones: [{ phonetype: { id: 'D84002', value: 'Mobile' }, phonenumber: phone }, { phonetype: { id: 'D84001', value: 'Home' }, phonenumber: '+61 3 9000 0000' }] } : {}),
+    folder: { id: 'D12345', value: 'Active Candidate' },
+    ...extra,
+  });
+  const job = (id: string, title: string, location: string, positionProfileId?: string): IcimsFixtureRecord => ({
+    id: Number(id),
+    jobtitle: title,
+    joblocation: { ...profileLink(origin, c, 'locations', String(900 + Number(id) % 100), location) },
+    folder: { id: 'D31001', value: 'Approved' },
+    ...(positionProfileId ? { field61234: positionProfileId } : {}),
+  });
+  const workflow = (id: string, personId: string, jobId: string, status: { id: string; value: string }, extra: IcimsFixtureRecord = {}): IcimsFixtureRecord => ({
+    id: Number(id),
+    associatedprofile: profileLink(origin, c, 'people', personId, 'candidate'),
+    baseprofile: profileLink(origin, c, 'jobs', jobId, 'job'),
+    status,
+    updateddate: '2026-11-23 09:41 AM',
+    links: [{ rel: 'self', title: 'Recruiting Workflow Profile', url: `${origin}/customers/${c}/applicantworkflows/${id}` }],
+    ...extra,
+  });
+  return {
+    [c]: {
+      people: {
+        '1364': person('1364', 'Jordan', 'Sample', 'jordan.sample@example.com', '+61 400 000 001'),
+        '1365': person('1365', 'Robin', 'Example', 'robin.example@example.com', undefined, { field71234: 'seekAnzPublicTest:candidateProfile:apply:7Pj5yHvZQEKZ3p5k6cB5s8' }),
+        '1366': person('1366', 'Casey', 'Demo', 'casey.demo@example.com', '+61 400 000 003'),
+        // The posting user (recruiter) of the seed.
+        '3': person('3', 'Riley', 'Recruiter', 'riley.recruiter@example.com'),
+      },
+      jobs: {
+        '1242': job('1242', 'Senior Software Engineer', 'Melbourne, VIC', SEED_POSITION_PROFILE_ID),
+        '1243': job('1243', 'Warehouse Supervisor', 'Berlin'),
+      },
+      applicantworkflows: {
+        // The seed: moved from 1752 (screening) to 9782 (interview).
+        '2203': workflow('2203', '1364', '1242', { id: '9782', value: 'Second Interview' }, { source: 'StepStone', field51234: SEED_ATSI_APPLICATION_ID }),
+        // No AtsiApplicationId: this applicant did not come through StepStone.
+        '2204': workflow('2204', '1365', '1242', { id: 'D10100', value: 'Recently Applied' }, { source: 'SEEK' }),
+        // No SEEK position on the job, no AtsiApplicationId.
+        '2205': workflow('2205', '1366', '1243', { id: '9820', value: 'Rejected' }, { source: { id: 'D95001', value: 'Career Site' } }),
+      },
+    },
+    // Another customer, so tests can show that links for it are refused / answered 404.
+    '5678': {
+      people: { '1364': person('1364', 'Other', 'Customer', 'other@example.com') },
+      jobs: { '1242': job('1242', 'Other job', 'Sydney, NSW') },
+      applicantworkflows: { '2203': workflow('2203', '1364', '1242', { id: '9782', value: 'Interview' }) },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Response } from 'express';
+import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
+import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
+import { IcimsSandboxState, type BasicUser, type IcimsFaultRequest, type IcimsSandboxRequest, type OAuthClient } from './state';
+
+export * from './app';
+export * from './fixtures';
+export * from './state';
+
+/** Credentials the sandbox accepts by default (match config/tenants.example.json's client id). */
+export const SANDBOX_ICIMS_CLIENT: OAuthClient = { clientId: 'status-bridge-1234', clientSecret: 'sandbox-icims-secret' };
+export const SANDBOX_ICIMS_USER: BasicUser = { username: 'status-bridge-1234', password: 'sandbox-icims-password' };
+export const SANDBOX_ICIMS_AUDIENCE = 'https://api.icims.com/v1/';
+
+export interface IcimsSandboxOptions {
+  /** 0 (default): any free port. */
+  port?: number;
+  host?: string;
+  clients?: OAuthClient[];
+  users?: BasicUser[];
+  audience?: string;
+  tokenLifetimeSeconds?: number;
+  /** Replaces the default fixtures (built with the sandbox's own origin). */
+  fixtures?: (origin: string) => IcimsFixtures;
+}
+
+export interface IcimsSandbox {
+  /** Origin, e.g. http://127.0.0.1:41234: use as ICIMS_API_BASE_URL. */
+  url: string;
+  /** Use as ICIMS_TOKEN_URL. */
+  tokenUrl: string;
+  state: IcimsSandboxState;
+  /** Every request, in arrival order (live array). */
+  requests: IcimsSandboxRequest[];
+  faults(request: IcimsFaultRequest): void;
+  /** Adds or replaces a record. */
+  setRecord(customerId: string, kind: 'people' | 'jobs' | 'applicantworkflows', id: string, record: Record<string, unknown>): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSandbox> {
+  const state = new IcimsSandboxState({}, options.clients ?? [SANDBOX_ICIMS_CLIENT], options.users ?? [SANDBOX_ICIMS_USER], options.audience ?? SANDBOX_ICIMS_AUDIENCE, options.tokenLifetimeSeconds ?? 3600);
+  const hung = new Set<Response>();
+  const server = http.createServer(createIcimsSandboxApp(state, hung));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  state.fixtures = (options.fixtures ?? defaultIcimsFixtures)(url);
+  return {
+    url,
+    tokenUrl: `${url}${ICIMS_TOKEN_PATH}`,
+    state,
+    requests: state.requests,
+    faults: (request) => state.applyFaults(request),
+    setRecord: (customerId, kind, id, record) => {
+      const customer = (state.fixtures[customerId] ??= { people: {}, jobs: {}, applicantworkflows: {} });
+      customer[kind][id] = record;
+    },
+    reset: () => state.reset(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { IcimsFixtures } from './fixtures';
+
+/** One request as the sandbox saw it. Never the credential itself: only which scheme was used. */
+export interface IcimsSandboxRequest {
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  auth: 'basic' | 'bearer' | 'none' | 'form';
+  /** HTTP status answered, or 'hang'. */
+  answer: number | 'hang';
+}
+
+export interface IcimsFaultRequest {
+  /** Added to every API answer (not the token endpoint). */
+  latencyMs?: number;
+  /** The next N API requests get 429; Retry-After in seconds (or an HTTP date; null: no header). */
+  rateLimit?: { count: number; retryAfter?: string | number | null };
+  /** The next N API requests get this 5xx (default 500). */
+  serverError?: { count: number; status?: number };
+  /** The next N API requests never get an answer (client timeout). */
+  hang?: { count: number };
+  /** Invalidate every token issued so far (the next API call with one gets 401). */
+  revokeTokens?: boolean;
+  /** Reject every bearer token, even fresh ones (credentials revoked at iCIMS). */
+  rejectAllTokens?: boolean;
+}
+
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface BasicUser {
+  username: string;
+  password: string;
+}
+
+export class IcimsSandboxState {
+  readonly requests: IcimsSandboxRequest[] = [];
+  readonly tokens = new Set<string>();
+  faults = IcimsSandboxState.noFaults();
+
+  constructor(
+    public fixtures: IcimsFixtures,
+    readonly clients: OAuthClient[],
+    readonly users: BasicUser[],
+    readonly audience: string,
+    public tokenLifetimeSeconds: number,
+  ) {}
+
+  static noFaults() {
+    return {
+      latencyMs: 0,
+      rateLimit: { remaining: 0, retryAfter: '1' as string | null },
+      serverError: { remaining: 0, status: 500 },
+      hang: { remaining: 0 },
+      rejectAllTokens: false,
+    };
+  }
+
+  issueToken(): string {
+    const token = `sbx-${randomBytes(16).toString('hex')}`;
+    this.tokens.add(token);
+    return token;
+  }
+
+  applyFaults(request: IcimsFaultRequest): void {
+    if (request.latencyMs !== undefined) this.faults.latencyMs = Math.max(0, request.latencyMs);
+    if (request.rateLimit) {
+      this.faults.rateLimit = {
+        remaining: request.rateLimit.count,
+        retryAfter: request.rateLimit.retryAfter === null ? null : String(request.rateLimit.retryAfter ?? '1'),
+      };
+    }
+    if (request.serverError) this.faults.serverError = { remaining: request.serverError.count, status: request.serverError.status ?? 500 };
+    if (request.hang) this.faults.hang = { remaining: request.hang.count };
+    if (request.revokeTokens) this.tokens.clear();
+    if (request.rejectAllTokens !== undefined) this.faults.rejectAllTokens = request.rejectAllTokens;
+  }
+
+  /** Clears faults and the request log (tokens stay valid). */
+  reset(): void {
+    this.faults = IcimsSandboxState.noFaults();
+    this.requests.length = 0;
+  }
+
+  /** Requests to API records (not the token endpoint, not controls), for counting. */
+  apiRequests(): IcimsSandboxRequest[] {
+    return this.requests.filter((request) => request.path.startsWith('/customers/'));
+  }
+
+  tokenRequests(): IcimsSandboxRequest[] {
+    return this.requests.filter((request) => request.path === '/oauth/token');
+  }
+}
