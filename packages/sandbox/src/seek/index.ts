@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';
 import { createSeekSandboxApp, SEEK_GRAPHQL_PATH, SEEK_TOKEN_PATH } from './app';
+import { sandboxSchema } from './schema';
 import { SeekSandboxState, type DuplicateUploadMode, type OperationRecord, type SeekClientCredentials, type SeekFaultRequest, type SeekSandboxSettings } from './state';
 
 export * from './app';
@@ -53,6 +54,9 @@ export async function start(options: SeekSandboxOptions = {}): Promise<SeekSandb
       forbiddenHirers: new Set(options.forbiddenHirers ?? []),
     },
   });
+  // Build the executable schema now: the first request must not pay for parsing 294 types (a
+  // client with a short timeout would see a timeout that is the sandbox's fault).
+  sandboxSchema();
   const hung = new Set<Response>();
   const server = http.createServer(createSeekSandboxApp(state, hung));
   const host = options.host ?? '127.0.0.1';
