@@ -6,3 +6,5 @@ export * from './token-cache';
 export * from './request-budget';
 export * from './job-cache';
 export * from './client';
+export * from './event-links';
+export * from './status-change';

@@ -1,8 +1,228 @@
-import type { ProcessorFactory } from '../processor';
+import { DelayedError, FlowProducer, type FlowJob } from 'bullmq';
+import {
+  deliveryJobId,
+  mapStatus,
+  PermanentError,
+  QUEUES,
+  RateLimitedError,
+  stageOf,
+  type EnrichJob,
+  type Logger,
+  type PartnerStatusDecision,
+  type SeekDeliveryJob,
+  type StatusChange,
+  type StepStoneDeliveryJob,
+  type TenantConfig,
+} from '@status-bridge/core';
+import { buildStatusChange, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
+import { AtsiApplicationIdStore, UUID_PATTERN } from '@status-bridge/stepstone';
+import { seekIdempotencyId } from '@status-bridge/seek';
+import type { ContractJob, ProcessorContext, ProcessorFactory } from '../processor';
+import { jobLogContext } from '../job-wrapper';
 
-// Placeholder until the Enrich processor lands: fails every job loudly rather than pretending success.
-export const createEnrichProcessor: ProcessorFactory<'enrich'> = () => ({
-  async process() {
-    throw new Error('enrich processor not implemented yet');
-  },
-});
+/**
+ * Queue `enrich`: one accepted iCIMS event → one StatusChange → one delivery job per partner
+ * that applies. Reads workflow, person and job from iCIMS in parallel (job from the Redis cache
+ * when possible), maps the status per tenant, and enqueues every delivery of the event in ONE
+ * atomic step (FlowProducer.addBulk: a single MULTI) with ids derived from this job's id, so a
+ * retried or re-run enrichment adds nothing new.
+ *
+ * Slowing down is per tenant: an iCIMS 429 or the daily-budget pacing delays THIS job
+ * (moveToDelayed + DelayedError, no attempt spent) instead of pausing the queue, so one tenant's
+ * limits never stall the other tenants' events.
+ */
+type Partner = 'stepstone' | 'seek';
+
+export interface EnrichSummary {
+  enrichJobId: string;
+  customerId: string;
+  systemId: string;
+  statusId: string;
+  stage?: string;
+  icimsRequests: number;
+  jobFromCache?: boolean;
+  /** Delivery job ids by partner. */
+  deliveries: Partial<Record<Partner, string>>;
+  /** Skip reasons by partner. */
+  skipped: Partial<Record<Partner, string>>;
+}
+
+type Plan = { wanted: true; status: string } | { wanted: false; reason: string; detail?: string };
+
+/** Whether a partner gets this event, before reading iCIMS (so an event no partner wants costs no request). */
+function planPartner(section: { enabled?: boolean } | undefined, decision: PartnerStatusDecision): Plan {
+  if (!section) return { wanted: false, reason: 'not_configured' };
+  if (section.enabled === false) return { wanted: false, reason: 'disabled' };
+  if (!decision.mapped) return { wanted: false, reason: decision.reason, detail: decision.detail };
+  return { wanted: true, status: decision.status };
+}
+
+export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: ProcessorContext) => {
+  const { config, tenants, metrics, redis } = context;
+  const env = config.env;
+  const client = new IcimsClient({
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    timeoutMs: env.ICIMS_REQUEST_TIMEOUT_MS,
+    jobCacheTtlSeconds: env.ICIMS_JOB_CACHE_TTL_SECONDS,
+    onRequest: (tenant, outcome) => metrics.icimsRequests.inc({ tenant, outcome }),
+    onBudgetWarning: (tenant, used, budget) =>
+      context.logger.warn('iCIMS daily request budget 80% used; pacing the rest of the day', { customerId: tenant, used, budget }),
+  });
+  const applicationIds = new AtsiApplicationIdStore(redis, env.QUEUE_PREFIX);
+  // The worker's BullMQ connection (shared: FlowProducer does not close it).
+  const flows = new FlowProducer({ connection: context.queues.enrich.opts.connection, prefix: env.QUEUE_PREFIX });
+  const accessByTenant = new Map<string, IcimsTenantAccess>();
+
+  const accessFor = (tenantId: string, tenant: TenantConfig): IcimsTenantAccess => {
+    const cached = accessByTenant.get(tenantId);
+    if (cached) return cached;
+    const icims = tenant.icims;
+    if (!icims) throw new PermanentError(`tenant ${tenantId} has no icims section in the tenants file`, { partner: 'icims', tenantId });
+    const auth = icims.auth;
+    const access: IcimsTenantAccess = {
+      tenantId,
+      origin: icims.apiBaseUrl ?? env.ICIMS_API_BASE_URL,
+      credentials:
+        auth.type === 'oauth'
+          ? { type: 'oauth', clientId: auth.clientId, clientSecret: tenants.secret(auth.clientSecretEnv), tokenUrl: auth.tokenUrl ?? env.ICIMS_TOKEN_URL, audience: auth.audience ?? env.ICIMS_AUDIENCE }
+          : { type: 'basic', username: auth.username, password: tenants.secret(auth.passwordEnv) },
+      dailyRequestBudget: icims.dailyRequestBudget ?? env.ICIMS_DAILY_REQUEST_BUDGET,
+    };
+    accessByTenant.set(tenantId, access);
+    return access;
+  };
+
+  const skip = (log: Logger, partner: Partner, reason: string, detail?: string): void => {
+    metrics.skips.inc({ partner, reason });
+    log.info('partner skipped', { partner, reason, ...(detail ? { detail } : {}) });
+  };
+
+  /** Per-job wait: the job goes back to delayed without spending an attempt. */
+  const delay = async (job: ContractJob<'enrich'>, token: string | undefined, log: Logger, error: RateLimitedError): Promise<never> => {
+    log.warn('iCIMS limit: delaying this job', { delayMs: error.delayMs, code: error.details.code, httpStatus: error.details.httpStatus });
+    await job.log(`delayed ${error.delayMs} ms: ${error.message}`).catch(() => undefined);
+    await job.moveToDelayed(Date.now() + error.delayMs, token);
+    throw new DelayedError();
+  };
+
+  const stepstoneDelivery = async (tenant: TenantConfig, statusChange: StatusChange, records: StatusChangeRecords, status: string): Promise<{ job?: StepStoneDeliveryJob; reason?: string }> => {
+    const field = tenant.stepstone?.applicationIdField;
+    const fromWorkflow = field ? records.workflow.custom[field] : undefined;
+    // Workflow field first (the ATS stores it), then our correlation records (written on ingest).
+    const atsiApplicationId = fromWorkflow && UUID_PATTERN.test(fromWorkflow) ? fromWorkflow.toLowerCase() : await applicationIds.get(statusChange.customerId, statusChange.systemId);
+    if (!atsiApplicationId) return { reason: fromWorkflow ? 'invalid_application_id' : 'no_application_id' };
+    return { job: { statusChange, stepstone: { atsiApplicationId, status } } };
+  };
+
+  const seekDelivery = (tenant: TenantConfig, tenantId: string, statusChange: StatusChange, records: StatusChangeRecords, statusCode: string): SeekDeliveryJob => {
+    const seek = tenant.seek!;
+    const candidateProfileId = seek.candidateProfileField ? records.person.custom[seek.candidateProfileField] : undefined;
+    const positionProfileId = seek.positionProfileField ? records.job.custom[seek.positionProfileField] : undefined;
+    const sourceName = (seek.sourceField && seek.sourceField !== 'source' ? records.workflow.custom[seek.sourceField] : records.workflow.source) ?? seek.defaultSource;
+    return {
+      statusChange,
+      seek: {
+        idempotencyId: seekIdempotencyId({ tenantId, systemId: statusChange.systemId, oldStatus: statusChange.oldStatus.id, newStatus: statusChange.newStatus.id }),
+        statusCode,
+        ...(candidateProfileId ? { candidateProfileId } : {}),
+        ...(positionProfileId ? { positionProfileId } : {}),
+        sourceName,
+      },
+    };
+  };
+
+  const process = async (job: ContractJob<'enrich'>, token?: string): Promise<EnrichSummary> => {
+    const { event, tenantId, receivedAt }: EnrichJob = job.data;
+    const log = context.logger.child(jobLogContext('enrich', job));
+    const enrichJobId = String(job.id);
+    const tenant = tenants.get(tenantId);
+    if (!tenant) throw new PermanentError(`tenant ${tenantId} is not in the tenants file (removed after the event was accepted?)`, { partner: 'icims', tenantId });
+    if (event.customerId !== tenantId) throw new PermanentError(`event customerId ${event.customerId} does not match the job's tenant ${tenantId}`, { partner: 'icims', tenantId });
+
+    const mapping = mapStatus(tenant, event.newStatus);
+    const plans: Record<Partner, Plan> = { stepstone: planPartner(tenant.stepstone, mapping.stepstone), seek: planPartner(tenant.seek, mapping.seek) };
+    const summary: EnrichSummary = { enrichJobId, customerId: event.customerId, systemId: event.systemId, statusId: event.newStatus, stage: mapping.stage, icimsRequests: 0, deliveries: {}, skipped: {} };
+    for (const partner of ['stepstone', 'seek'] as const) {
+      const plan = plans[partner];
+      if (!plan.wanted) {
+        summary.skipped[partner] = plan.reason;
+        skip(log, partner, plan.reason, plan.detail);
+      }
+    }
+    if (!plans.stepstone.wanted && !plans.seek.wanted) {
+      // Nothing to deliver: spend no iCIMS request on it.
+      return summary;
+    }
+
+    const access = accessFor(tenantId, tenant);
+    const urls = resolveEventRecordUrls(event, access.origin, tenantId);
+    const stepstoneField = plans.stepstone.wanted ? tenant.stepstone?.applicationIdField : undefined;
+    const seekConfig = plans.seek.wanted ? tenant.seek : undefined;
+    let records: StatusChangeRecords;
+    try {
+      records = await client.readStatusChangeRecords(access, event.customerId, {
+        workflow: { ...urls.workflow, customFields: [stepstoneField, seekConfig?.sourceField].filter((field): field is string => Boolean(field)) },
+        person: { ...urls.person, customFields: seekConfig?.candidateProfileField ? [seekConfig.candidateProfileField] : [] },
+        job: { ...urls.job, customFields: seekConfig?.positionProfileField ? [seekConfig.positionProfileField] : [] },
+      });
+    } catch (error) {
+      if (error instanceof RateLimitedError) return delay(job, token, log, error);
+      throw error;
+    }
+    summary.icimsRequests = records.requests;
+    summary.jobFromCache = records.jobFromCache;
+    if (records.workflow.status?.id !== undefined && records.workflow.status.id !== event.newStatus) {
+      log.info('the workflow has moved on since the event; delivering the event\'s status', { workflowStatusId: records.workflow.status.id, eventStatusId: event.newStatus });
+    }
+
+    const statusChange = buildStatusChange({
+      tenantId,
+      event,
+      receivedAt,
+      enrichJobId,
+      oldStage: stageOf(tenant, event.oldStatus),
+      newStage: mapping.stage,
+      workflow: records.workflow,
+      person: records.person,
+      job: records.job,
+    });
+
+    const flowJobs: FlowJob[] = [];
+    if (plans.stepstone.wanted) {
+      const delivery = await stepstoneDelivery(tenant, statusChange, records, plans.stepstone.status);
+      if (delivery.job) {
+        const id = deliveryJobId(enrichJobId, 'stepstone');
+        flowJobs.push({ name: QUEUES.stepstone.jobName, queueName: QUEUES.stepstone.name, data: delivery.job, opts: { ...QUEUES.stepstone.defaultJobOptions, jobId: id } });
+        summary.deliveries.stepstone = id;
+      } else {
+        summary.skipped.stepstone = delivery.reason;
+        skip(log, 'stepstone', delivery.reason ?? 'no_application_id');
+      }
+    }
+    if (plans.seek.wanted) {
+      const id = deliveryJobId(enrichJobId, 'seek');
+      flowJobs.push({ name: QUEUES.seek.jobName, queueName: QUEUES.seek.name, data: seekDelivery(tenant, tenantId, statusChange, records, plans.seek.status), opts: { ...QUEUES.seek.defaultJobOptions, jobId: id } });
+      summary.deliveries.seek = id;
+    }
+    if (flowJobs.length > 0) {
+      // One MULTI for all of the event's deliveries; an id that exists already is left as it is.
+      await flows.addBulk(flowJobs);
+    }
+    log.info('status change enriched', {
+      stage: mapping.stage,
+      icimsRequests: records.requests,
+      jobFromCache: records.jobFromCache,
+      deliveries: Object.values(summary.deliveries),
+    });
+    return summary;
+  };
+
+  return {
+    process,
+    async close() {
+      await flows.close();
+      await client.close();
+    },
+  };
+};

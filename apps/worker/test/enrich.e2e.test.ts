@@ -1,0 +1,223 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Job } from 'bullmq';
+import { deliveryJobId, type SeekDeliveryJob, type StepStoneDeliveryJob } from '@status-bridge/core';
+import { seekIdempotencyId } from '@status-bridge/seek';
+import { AtsiApplicationIdStore } from '@status-bridge/stepstone';
+import { SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID } from '@status-bridge/sandbox/src/icims';
+import { waitFor } from '@status-bridge/testing';
+import { seedEvent, startHarness, type Harness } from './enrich-harness';
+
+/**
+ * The enrichment worker end to end: a worker child process, the iCIMS sandbox over HTTP, real
+ * Redis. Each test uses its own workflow/transition so jobs do not collide.
+ */
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness('enrich-e2e');
+}, 30_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${harness.workers[0].url}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text.split('\n').find((row) => row.startsWith(`${name}{`) && wanted.every((part) => row.includes(part)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('enrich: the seed event', () => {
+  it('produces one StatusChange with the right candidate, job, stage and AtsiApplicationId, and both delivery jobs', async () => {
+    harness.sandbox.requests.length = 0;
+    const event = seedEvent(harness.sandbox.url);
+    const jobId = await harness.enqueue(event);
+    expect(await harness.waitForState('enrich', jobId, ['completed', 'failed'])).toBe('completed');
+
+    const stepstone = (await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))) as Job<StepStoneDeliveryJob>;
+    const seek = (await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(stepstone).toBeDefined();
+    expect(seek).toBeDefined();
+    const change = stepstone.data.statusChange;
+    expect(change).toMatchObject({
+      tenantId: '1234',
+      customerId: '1234',
+      systemId: '2203',
+      personId: '1364',
+      jobId: '1242',
+      userId: '3',
+      oldStatus: { id: '1752', stage: 'screening' },
+      newStatus: { id: '9782', stage: 'interview', name: 'Second Interview' },
+      occurredAt: '2026-11-23T09:41:00.000Z',
+      candidate: { formattedName: 'Jordan Sample', givenName: 'Jordan', familyName: 'Sample', email: 'jordan.sample@example.com', phone: '+61 400 000 001' },
+      job: { title: 'Senior Software Engineer', location: 'Melbourne, VIC' },
+      source: 'StepStone',
+      enrichJobId: jobId,
+    });
+    expect(stepstone.data.stepstone).toEqual({ atsiApplicationId: SEED_ATSI_APPLICATION_ID, status: 'INTERVIEW' });
+    expect(seek.data.statusChange).toEqual(change);
+    expect(seek.data.seek).toEqual({
+      idempotencyId: seekIdempotencyId({ tenantId: '1234', systemId: '2203', oldStatus: '1752', newStatus: '9782' }),
+      statusCode: 'Interview',
+      positionProfileId: SEED_POSITION_PROFILE_ID,
+      sourceName: 'StepStone',
+    });
+    // The contract's options travel with jobs added through the flow producer.
+    expect(stepstone.opts.attempts).toBe(35);
+    expect(stepstone.name).toBe('stepstone-status');
+
+    // Requests: fields= on every GET, bearer auth, one token.
+    const api = harness.sandbox.state.apiRequests();
+    expect(api.map((request) => request.path).sort()).toEqual(['/customers/1234/applicantworkflows/2203', '/customers/1234/jobs/1242', '/customers/1234/people/1364']);
+    expect(api.every((request) => request.auth === 'bearer' && request.query.fields !== undefined && request.answer === 200)).toBe(true);
+    expect(api.find((request) => request.path.includes('/applicantworkflows/'))?.query.fields).toContain('field51234');
+    expect(api.find((request) => request.path.includes('/jobs/'))?.query.fields).toContain('field61234');
+
+    // The return value (shown in the dashboard) carries ids, no PII.
+    const enrich = await harness.queues.enrich.getJob(jobId);
+    expect(enrich?.returnvalue).toMatchObject({ enrichJobId: jobId, deliveries: { stepstone: deliveryJobId(jobId, 'stepstone'), seek: deliveryJobId(jobId, 'seek') } });
+    expect(JSON.stringify(enrich?.returnvalue)).not.toMatch(/Jordan|Sample|example\.com|\+61/);
+  });
+
+  it('retrying the enrichment or replaying the job id creates no second delivery', async () => {
+    const event = seedEvent(harness.sandbox.url, { oldStatus: 'D10100' });
+    const jobId = await harness.enqueue(event);
+    await harness.waitForState('enrich', jobId, ['completed']);
+    const first = await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'));
+    const countsBefore = { stepstone: await harness.queues.stepstone.getJobCountByTypes('waiting', 'delayed', 'active'), seek: await harness.queues.seek.getJobCountByTypes('waiting', 'delayed', 'active') };
+
+    // Run the same enrichment again (as a retry would) ...
+    const enrich = await harness.queues.enrich.getJob(jobId);
+    await enrich!.retry('completed');
+    await waitFor(async () => (await harness.queues.enrich.getJob(jobId))?.finishedOn !== enrich!.finishedOn && (await harness.queues.enrich.getJob(jobId))?.finishedOn, { what: 're-run to finish' });
+    expect(await harness.waitForState('enrich', jobId, ['completed'])).toBe('completed');
+    // ... and replay the job id (a re-sent event that ingest maps to the same id).
+    await harness.enqueue(event, { jobId });
+
+    expect(await harness.queues.stepstone.getJobCountByTypes('waiting', 'delayed', 'active')).toBe(countsBefore.stepstone);
+    expect(await harness.queues.seek.getJobCountByTypes('waiting', 'delayed', 'active')).toBe(countsBefore.seek);
+    const again = await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'));
+    expect(again?.timestamp).toBe(first?.timestamp);
+  });
+
+  it('the job profile cache saves the second request for the same job', async () => {
+    harness.sandbox.requests.length = 0;
+    const first = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2204', personId: '1365', newStatus: 'D10100', oldStatus: '1752' }));
+    await harness.waitForState('enrich', first, ['completed']);
+    const second = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2204', personId: '1365', newStatus: '9790', oldStatus: 'D10100' }));
+    await harness.waitForState('enrich', second, ['completed']);
+    const jobs = harness.sandbox.state.apiRequests().filter((request) => request.path === '/customers/1234/jobs/1242');
+    // The seed test above may have cached job 1242 already: at most one job request for two events.
+    expect(jobs.length).toBeLessThanOrEqual(1);
+    expect(harness.sandbox.state.apiRequests()).toHaveLength(4 + jobs.length);
+    const summary = (await harness.queues.enrich.getJob(second))?.returnvalue as { icimsRequests: number; jobFromCache: boolean };
+    expect(summary).toMatchObject({ icimsRequests: 2, jobFromCache: true });
+  });
+
+  it('a candidate without an AtsiApplicationId gets no StepStone delivery (counted skip), SEEK still goes', async () => {
+    const before = await metricValue('status_bridge_skips_total', { partner: 'stepstone', reason: 'no_application_id' });
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2205', personId: '1366', jobId: '1243', newStatus: '9820', oldStatus: '9782' }), {});
+    await harness.waitForState('enrich', jobId, ['completed']);
+    expect(await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))).toBeUndefined();
+    const seek = (await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(seek.data.seek).toMatchObject({ statusCode: 'Unsuccessful', sourceName: 'Career Site' });
+    expect(seek.data.seek.positionProfileId).toBeUndefined();
+    expect(await metricValue('status_bridge_skips_total', { partner: 'stepstone', reason: 'no_application_id' })).toBe(before + 1);
+  });
+
+  it('falls back to the correlation record for the AtsiApplicationId', async () => {
+    const atsi = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    await new AtsiApplicationIdStore(harness.redis, harness.prefix).set('1234', '2205', atsi);
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2205', personId: '1366', jobId: '1243', newStatus: '9830', oldStatus: '9820' }));
+    await harness.waitForState('enrich', jobId, ['completed']);
+    const stepstone = (await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))) as Job<StepStoneDeliveryJob>;
+    expect(stepstone.data.stepstone).toEqual({ atsiApplicationId: atsi, status: 'REJECTED' });
+  });
+
+  it('an unmapped status skips both partners with a counted reason and costs no iCIMS request', async () => {
+    harness.sandbox.requests.length = 0;
+    const before = await metricValue('status_bridge_skips_total', { partner: 'seek', reason: 'unmapped_status' });
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { newStatus: '77777' }));
+    await harness.waitForState('enrich', jobId, ['completed']);
+    expect(await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))).toBeUndefined();
+    expect(await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))).toBeUndefined();
+    expect((await harness.queues.enrich.getJob(jobId))?.returnvalue).toMatchObject({ skipped: { stepstone: 'unmapped_status', seek: 'unmapped_status' } });
+    expect(await metricValue('status_bridge_skips_total', { partner: 'seek', reason: 'unmapped_status' })).toBe(before + 1);
+    expect(harness.sandbox.state.apiRequests()).toHaveLength(0);
+    const skipLog = harness.workers[0].logs().find((line) => line.message === 'partner skipped' && line.jobId === jobId);
+    expect(skipLog).toMatchObject({ reason: 'unmapped_status', customerId: '1234', systemId: '2203' });
+  });
+
+  it('basic auth tenant: Basic header, StepStone only', async () => {
+    harness.sandbox.requests.length = 0;
+    harness.sandbox.setRecord('5678', 'applicantworkflows', '2203', { status: { id: '9782', value: 'Interview' }, field51234: 'x' });
+    await new AtsiApplicationIdStore(harness.redis, harness.prefix).set('5678', '2203', '7c9e6679-7425-40de-944b-e07fc1f90ae7');
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { customerId: '5678', links: [] }));
+    await harness.waitForState('enrich', jobId, ['completed']);
+    expect(harness.sandbox.state.apiRequests().every((request) => request.auth === 'basic' && request.path.startsWith('/customers/5678/'))).toBe(true);
+    expect(await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))).toBeDefined();
+    expect((await harness.queues.enrich.getJob(jobId))?.returnvalue).toMatchObject({ skipped: { seek: 'not_configured' } });
+  });
+});
+
+describe('enrich: refusals and permanent failures', () => {
+  let evil: http.Server;
+  let evilUrl: string;
+  const evilRequests: string[] = [];
+
+  beforeAll(async () => {
+    evil = http.createServer((req, res) => {
+      evilRequests.push(`${req.method} ${req.url} ${req.headers.authorization ? 'with-credentials' : ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    evil.closeAllConnections();
+    await new Promise((resolve) => evil.close(resolve));
+  });
+
+  const refused: Array<[string, (sandbox: string) => string]> = [
+    ['another host', () => `${evilUrl}/customers/1234/people/1364`],
+    ['userinfo trick', (sandbox) => `${sandbox.replace('http://', 'http://user@')}/customers/1234/people/1364`],
+    ['another customer on the right host', (sandbox) => `${sandbox}/customers/5678/people/1364`],
+    ['path traversal', (sandbox) => `${sandbox}/customers/1234/people/..%2f..%2fcustomers/5678/people/1364`],
+  ];
+
+  it.each(refused)('refuses a link to %s: fails permanently and no request leaves', async (_name, link) => {
+    harness.sandbox.requests.length = 0;
+    const event = seedEvent(harness.sandbox.url, { oldStatus: `R${Math.floor(Math.random() * 1e6)}` });
+    event.links = event.links.map((entry) => (entry.rel === 'person' ? { ...entry, url: link(harness.sandbox.url) } : entry));
+    const jobId = await harness.enqueue(event);
+    expect(await harness.waitForState('enrich', jobId, ['completed', 'failed'])).toBe('failed');
+    const job = await harness.queues.enrich.getJob(jobId);
+    expect(job?.failedReason).toMatch(/refused the event's person link/);
+    expect(job?.attemptsMade).toBe(1);
+    expect(harness.sandbox.requests).toHaveLength(0);
+    expect(evilRequests).toHaveLength(0);
+  });
+
+  it('404 fails permanently with a clear reason on the job', async () => {
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { personId: '999999', links: [] }));
+    expect(await harness.waitForState('enrich', jobId, ['completed', 'failed'])).toBe('failed');
+    const job = await harness.queues.enrich.getJob(jobId);
+    expect(job?.failedReason).toMatch(/\[icims tenant 1234\] HTTP 404 2 .*iCIMS has no people 999999, or hides it from the integration user.*Person not found/);
+    expect(job?.attemptsMade).toBe(1);
+  });
+
+  it('worker logs carry queue, job id, attempt, customerId and systemId, and no candidate PII', () => {
+    const logs = harness.workers[0].logs();
+    const completed = logs.filter((line) => line.message === 'job completed');
+    expect(completed.length).toBeGreaterThan(3);
+    for (const line of completed) expect(line).toMatchObject({ queue: 'enrich', jobId: expect.any(String), attempt: expect.any(Number), customerId: expect.any(String), systemId: expect.any(String) });
+    const output = harness.output();
+    for (const pii of ['Jordan', 'Sample', 'jordan.sample@example.com', '+61 400', 'Robin', 'Casey', SANDBOX_SECRET_MARKER]) expect(output).not.toContain(pii);
+    expect(output).not.toMatch(/sbx-[0-9a-f]{32}/); // no token
+  });
+});
+
+const SANDBOX_SECRET_MARKER = 'sandbox-icims-secret';
