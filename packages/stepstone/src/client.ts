@@ -74,6 +74,9 @@ export class StepStoneClient {
     let response;
     try {
       response = await this.http.post<string>(target.url, JSON.stringify(message), {
+        // axios's `timeout` is a socket-idle timer; this bounds the whole request, so a partner
+        // that trickles bytes cannot hold a worker slot longer than STEPSTONE_REQUEST_TIMEOUT_MS.
+        signal: AbortSignal.timeout(this.options.timeoutMs),
         headers: {
           'Content-Type': 'application/json',
           Accept: 'application/json',
@@ -85,8 +88,12 @@ export class StepStoneClient {
       // No response: timeout, refused, reset, DNS. Only the code and axios's text go on; the
       // axios error itself holds the request headers (the token) and is dropped here.
       const { code, message: text } = error as { code?: string; message?: string };
-      const classified = classifyStepStoneAnswer({ ...answer, networkCode: code, networkMessage: text });
-      throw classified;
+      const timedOut = code === 'ECONNABORTED' || code === 'ERR_CANCELED' || code === 'ETIMEDOUT';
+      throw classifyStepStoneAnswer({
+        ...answer,
+        networkCode: timedOut ? 'ETIMEDOUT' : code,
+        networkMessage: timedOut ? `no answer within ${this.options.timeoutMs} ms` : text,
+      });
     }
     const retryAfter = response.headers['retry-after'];
     const classified = classifyStepStoneAnswer({

@@ -76,7 +76,8 @@ describe('StepStoneClient against the sandbox (real HTTP)', () => {
     sandbox.hangNext(1);
     const timeout = (await client.sendStatus(target, { AtsiApplicationId: ID, Status: 'OFFER' }).catch((e: unknown) => e)) as RetryableError;
     expect(timeout).toBeInstanceOf(RetryableError);
-    expect(timeout.details.code).toBe('ECONNABORTED');
+    expect(timeout.details.code).toBe('ETIMEDOUT');
+    expect(timeout.message).toContain('no answer within 400 ms');
     expect(JSON.stringify({ m: timeout.message, d: timeout.details })).not.toContain(TOKEN);
   });
 
@@ -103,4 +104,26 @@ describe('StepStoneClient against the sandbox (real HTTP)', () => {
       await new Promise<void>((resolve) => redirector.close(() => resolve()));
     }
   });
+});
+
+test('a partner that trickles its answer is cut off at the request timeout (not only when idle)', async () => {
+  const trickle = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const timer = setInterval(() => res.write(' '), 50);
+    res.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+  const { port } = trickle.address() as AddressInfo;
+  const client = new StepStoneClient({ timeoutMs: 300, defaultRetryAfterMs: 1_000, maxRetryAfterMs: 1_000 });
+  try {
+    const error = (await client
+      .sendStatus({ tenantId: '1234', url: `http://127.0.0.1:${port}/`, token: TOKEN, tokenEnv: 'X' }, { AtsiApplicationId: ID, Status: 'OFFER' })
+      .catch((e: unknown) => e)) as RetryableError;
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error.details.code).toBe('ETIMEDOUT');
+  } finally {
+    client.close();
+    trickle.closeAllConnections();
+    await new Promise<void>((resolve) => trickle.close(() => resolve()));
+  }
 });
