@@ -6,7 +6,8 @@ import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
 import { OAuthClients } from './auth/oauth-clients';
 import { AccessTokens } from './auth/token';
-import { buildContext, createIngestApp, type IngestContext, type RouterMount } from './app';
+import { buildContext, createIngestApp, eventsHandler, type IngestContext, type RouterMount } from './app';
+import { EVENTS_PATH } from './routes/events';
 import type { IngestConfig } from './config';
 import { EnrichEnqueuer } from './enqueue';
 import { createIngestMetrics } from './metrics';
@@ -21,7 +22,33 @@ export interface RunningIngest {
 
 const READY_PING_TIMEOUT_MS = 500;
 
-export async function startIngest(config: IngestConfig, logger: Logger, mounts?: RouterMount[]): Promise<RunningIngest> {
+export interface StartOptions {
+  /** Extra routers (default: routes/extra.ts). */
+  mounts?: RouterMount[];
+  /**
+   * `direct` (default): POST /icims/events is dispatched by the http server before Express.
+   * `express`: through Express's router like every other route; kept so the benchmark can
+   * measure the difference (docs/benchmarks.md).
+   */
+  dispatch?: 'direct' | 'express';
+}
+
+/**
+ * Measured (docs/benchmarks.md, and ../shared/research/perf-baseline.md's decomposition): Express
+ * 5's request pipeline (router, req/res prototype setup, query parsing) costs about as much CPU
+ * per request as all our own work on the hot route, and the ingest process is CPU-bound. So the
+ * one hot route skips it; the handler is a plain node:http handler either way, and every other
+ * route (token, health, metrics, extra routers, 404) still goes through Express.
+ */
+function dispatchEventsFirst(events: http.RequestListener, app: http.RequestListener): http.RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (req.method === 'POST' && (url === EVENTS_PATH || url.startsWith(`${EVENTS_PATH}?`))) events(req, res);
+    else app(req, res);
+  };
+}
+
+export async function startIngest(config: IngestConfig, logger: Logger, options: StartOptions = {}): Promise<RunningIngest> {
   const { env, tenants } = config;
   // Producer role: no offline queue, so an add while Redis is down fails at once (→ 503) instead
   // of waiting in memory for a reconnect and acknowledging an event that is not stored.
@@ -62,8 +89,8 @@ export async function startIngest(config: IngestConfig, logger: Logger, mounts?:
     },
   });
 
-  const app = createIngestApp(context, mounts);
-  const server = http.createServer(app);
+  const app = createIngestApp(context, options.mounts);
+  const server = http.createServer(options.dispatch === 'express' ? app : dispatchEventsFirst(eventsHandler(context), app));
   // Longer than common load-balancer idle timeouts (60 s), so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

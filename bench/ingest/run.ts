@@ -1,0 +1,310 @@
+/**
+ * Ingest benchmark (`npm run bench`): autocannon against our POST /icims/events and, in the same
+ * run, against a bare Express 5 + express.json() endpoint; plain and gzip bodies; interleaved
+ * rounds; medians. Writes docs/benchmarks.md. A benchmark, never a test: numbers depend on the
+ * machine, so the target is a ratio measured in the same run (issue 2 "Done when").
+ *
+ * Settings (env): BENCH_ROUNDS (default 5), BENCH_DURATION_S (6), BENCH_WARMUP_S (2),
+ * BENCH_CONNECTIONS (50), BENCH_OUT (docs/benchmarks.md; "-" prints only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { basicAuth, freePort, REPO_ROOT, SEED_EVENT, sleep, startRedisServer, waitFor } from '@status-bridge/testing';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const OUT = process.env.BENCH_OUT ?? join(REPO_ROOT, 'docs', 'benchmarks.md');
+const PREFIX = '{bench}';
+const PASSWORD = 'bench-password-not-a-secret';
+const AUTHORIZATION = basicAuth('icims-1234', PASSWORD);
+// Enough distinct bodies that no run reuses one: every event is a distinct transition (its own
+// systemId), so deduplication never collapses two requests into one job, which would flatter us.
+const POOL = 80_000;
+
+type Encoding = 'plain' | 'gzip';
+type ServerKind = 'ours' | 'ours-express' | 'bare';
+
+interface Sample {
+  round: number;
+  server: ServerKind;
+  encoding: Encoding;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  total2xx: number;
+  serverCpuMicrosPerRequest: number;
+  /** ours only: jobs found in Redis after the run, against 2xx answers (must be equal). */
+  jobsInRedis?: number;
+}
+
+interface RunningServer {
+  kind: ServerKind;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function cpuTicks(pid: number): number {
+  // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (USER_HZ, 100 on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Starts a server as its own process, logs to a file (as a log collector would read them), waits for /healthz-like readiness. */
+async function startServer(kind: ServerKind, entry: string, env: Record<string, string>, logFile: string): Promise<RunningServer> {
+  const port = await freePort();
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${kind} exited with ${child.exitCode}; see ${logFile}`);
+      const text = readFileSync(logFile, 'utf8');
+      return text.includes('"message":"ready"') && text.includes(`:${port}`);
+    },
+    { timeoutMs: 30_000, what: `${kind} server ready` },
+  );
+  return {
+    kind,
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
+function makeBodies(): Record<Encoding, Buffer[]> {
+  const plain: Buffer[] = [];
+  const gzip: Buffer[] = [];
+  for (let i = 0; i < POOL; i++) {
+    const systemId = String(1_000_000 + i);
+    const text = JSON.stringify({ ...SEED_EVENT, systemId });
+    plain.push(Buffer.from(text));
+    gzip.push(gzipSync(text));
+  }
+  return { plain, gzip };
+}
+
+function cannon(url: string, encoding: Encoding, bodies: Buffer[], durationS: number): Promise<autocannon.Result> {
+  let next = 0;
+  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: AUTHORIZATION };
+  if (encoding === 'gzip') headers['content-encoding'] = 'gzip';
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/icims/events`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration: durationS,
+        headers,
+        requests: [
+          {
+            setupRequest: (request) => {
+              if (next >= bodies.length) throw new Error('body pool exhausted: raise POOL');
+              request.body = bodies[next++];
+              return request;
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const scratch = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
+  // A private Redis with AOF on (appendfsync everysec, the production setting), never the shared one.
+  const redis = await startRedisServer({ appendonly: true, dir: join(scratch) });
+  const admin = new Redis(redis.url);
+  const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
+  const aof = ((await admin.config('GET', 'appendonly')) as string[])[1];
+  const fsync = ((await admin.config('GET', 'appendfsync')) as string[])[1];
+
+  const tenantsFile = join(scratch, 'tenants.json');
+  writeFileSync(
+    tenantsFile,
+    JSON.stringify({ tenants: { '1234': { inbound: { basic: { username: 'icims-1234', passwordEnv: 'BENCH_INBOUND_PASSWORD' } }, statusMapping: {} } } }),
+  );
+  process.stdout.write(`preparing ${POOL} distinct events (plain and gzip)...\n`);
+  const bodies = makeBodies();
+
+  const oursEnv = { REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, CONFIG_FILE: tenantsFile, BENCH_INBOUND_PASSWORD: PASSWORD, LOG_LEVEL: 'info', HOST: '127.0.0.1' };
+  const servers: Record<ServerKind, RunningServer> = {
+    ours: await startServer('ours', 'apps/ingest/src/main.ts', oursEnv, join(scratch, 'ours.log')),
+    'ours-express': await startServer('ours-express', 'bench/ingest/ours-express-routed.ts', oursEnv, join(scratch, 'ours-express.log')),
+    bare: await startServer('bare', 'bench/ingest/bare-express.ts', {}, join(scratch, 'bare.log')),
+  };
+  // The comparison the target is about (ours vs bare, plain and gzip), plus ours routed through
+  // Express (plain only), which shows what the direct dispatch of the hot route saves.
+  const scenarios: Array<[ServerKind, Encoding]> = [
+    ['bare', 'plain'],
+    ['ours', 'plain'],
+    ['ours-express', 'plain'],
+    ['bare', 'gzip'],
+    ['ours', 'gzip'],
+  ];
+
+  const samples: Sample[] = [];
+  try {
+    for (const [kind, encoding] of scenarios) {
+      process.stdout.write(`warm-up ${kind} ${encoding} ${WARMUP_S}s\n`);
+      await cannon(servers[kind].url, encoding, bodies[encoding], WARMUP_S);
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Interleaved, and the order reverses every other round so no scenario always runs first.
+      const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
+      for (const [kind, encoding] of order) {
+        const server = servers[kind];
+        // Private bench Redis: start every run from an empty store, so job counts and dedup keys are this run's.
+        await admin.flushdb();
+        const cpuBefore = cpuTicks(server.child.pid!);
+        const result = await cannon(server.url, encoding, bodies[encoding], DURATION_S);
+        const cpuAfter = cpuTicks(server.child.pid!);
+        const total2xx = result['2xx'];
+        let jobsInRedis: number | undefined;
+        if (kind !== 'bare') {
+          await sleep(200);
+          // Nothing consumes the queue during the bench, so every accepted job is still waiting.
+          jobsInRedis = await admin.llen(`${PREFIX}:enrich:wait`);
+        }
+        const sample: Sample = {
+          round,
+          server: kind,
+          encoding,
+          requestsPerSecond: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          total2xx,
+          serverCpuMicrosPerRequest: total2xx > 0 ? Math.round(((cpuAfter - cpuBefore) * 10_000) / total2xx) : 0,
+          jobsInRedis,
+        };
+        samples.push(sample);
+        process.stdout.write(
+          `round ${round} ${kind.padEnd(12)} ${encoding.padEnd(5)} ${Math.round(sample.requestsPerSecond)} req/s  p50 ${sample.p50} ms  p99 ${sample.p99} ms  cpu ${sample.serverCpuMicrosPerRequest} µs/req  non2xx ${sample.non2xx}${jobsInRedis !== undefined ? `  jobs ${jobsInRedis}/${total2xx}` : ''}\n`,
+        );
+      }
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+    admin.disconnect();
+    await redis.stop();
+  }
+
+  const report = renderReport(samples, { redisVersion, aof, fsync, seconds: Math.round((Date.now() - started) / 1000) });
+  if (OUT === '-') process.stdout.write(report);
+  else {
+    writeFileSync(OUT, report);
+    process.stdout.write(`wrote ${OUT}\n`);
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+function renderReport(samples: Sample[], info: { redisVersion: string; aof: string; fsync: string; seconds: number }): string {
+  const pick = (server: ServerKind, encoding: Encoding) => samples.filter((s) => s.server === server && s.encoding === encoding);
+  const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const lines: string[] = [];
+  lines.push('# Benchmarks', '');
+  lines.push('## Ingest: `POST /icims/events` against a bare Express 5 + `express.json()` endpoint', '');
+  lines.push(
+    `Written by \`npm run bench\` (bench/ingest/run.ts) on ${new Date().toISOString()}. ${ROUNDS} interleaved rounds; ` +
+      `each cell is the median over the rounds. autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per run after a ${WARMUP_S} s warm-up per scenario; ` +
+      'servers run in separate child processes (`NODE_ENV=production`), on the same machine as autocannon and Redis.',
+    '',
+  );
+  lines.push('| scenario | ours req/s | bare req/s | ratio ours/bare (target ≥ 80%) | ours p50 ms | bare p50 ms | ours p99 ms | bare p99 ms | p99 ours/bare (target ≤ 1.5×) | ours CPU µs/req | bare CPU µs/req |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const verdicts: string[] = [];
+  for (const encoding of ['plain', 'gzip'] as Encoding[]) {
+    const o = pick('ours', encoding);
+    const b = pick('bare', encoding);
+    const ratios = o.map((sample) => sample.requestsPerSecond / (b.find((other) => other.round === sample.round)?.requestsPerSecond ?? NaN));
+    const p99Ratios = o.map((sample) => sample.p99 / (b.find((other) => other.round === sample.round)?.p99 ?? NaN));
+    const oRps = median(o.map((s) => s.requestsPerSecond));
+    const bRps = median(b.map((s) => s.requestsPerSecond));
+    const oP99 = median(o.map((s) => s.p99));
+    const bP99 = median(b.map((s) => s.p99));
+    const ratio = oRps / bRps;
+    const p99Ratio = oP99 / bP99;
+    lines.push(
+      `| ${encoding === 'gzip' ? 'seed event, gzip (Content-Encoding: gzip)' : 'seed event, plain JSON'} | ${fmt(oRps)} | ${fmt(bRps)} | **${fmt(ratio * 100)}%** (rounds: ${ratios.map((r) => `${fmt(r * 100)}%`).join(', ')}) | ${fmt(median(o.map((s) => s.p50)))} | ${fmt(median(b.map((s) => s.p50)))} | ${fmt(oP99)} | ${fmt(bP99)} | **${fmt(p99Ratio, 2)}×** (rounds: ${p99Ratios.map((r) => `${fmt(r, 2)}×`).join(', ')}) | ${fmt(median(o.map((s) => s.serverCpuMicrosPerRequest)))} | ${fmt(median(b.map((s) => s.serverCpuMicrosPerRequest)))} |`,
+    );
+    verdicts.push(`${encoding}: throughput ${fmt(ratio * 100)}% of bare (${ratio >= 0.8 ? 'meets' : 'MISSES'} ≥ 80%), p99 ${fmt(p99Ratio, 2)}× bare (${p99Ratio <= 1.5 ? 'meets' : 'MISSES'} ≤ 1.5×)`);
+  }
+  lines.push('', `Verdict: ${verdicts.join('; ')}.`, '');
+  const routed = pick('ours-express', 'plain');
+  const direct = pick('ours', 'plain');
+  const bareRuns = pick('bare', 'plain');
+  if (routed.length > 0) {
+    const cpuDirect = median(direct.map((s) => s.serverCpuMicrosPerRequest));
+    const cpuRouted = median(routed.map((s) => s.serverCpuMicrosPerRequest));
+    const rpsRouted = median(routed.map((s) => s.requestsPerSecond));
+    lines.push('### Why `POST /icims/events` skips the Express router', '');
+    lines.push(
+      'The same ingest process with the hot route dispatched through Express\'s router instead of directly by the http server ' +
+        '(bench/ingest/ours-express-routed.ts; everything else identical), plain bodies, same rounds:',
+      '',
+    );
+    lines.push('| variant | req/s | ratio to bare | p99 ms | server CPU µs/req |');
+    lines.push('|---|---:|---:|---:|---:|');
+    lines.push(`| ours, direct dispatch (shipped) | ${fmt(median(direct.map((s) => s.requestsPerSecond)))} | ${fmt((median(direct.map((s) => s.requestsPerSecond)) / median(bareRuns.map((s) => s.requestsPerSecond))) * 100)}% | ${fmt(median(direct.map((s) => s.p99)))} | ${fmt(cpuDirect)} |`);
+    lines.push(`| ours, through Express's router | ${fmt(rpsRouted)} | ${fmt((rpsRouted / median(bareRuns.map((s) => s.requestsPerSecond))) * 100)}% | ${fmt(median(routed.map((s) => s.p99)))} | ${fmt(cpuRouted)} |`);
+    lines.push(`| bare Express + express.json() | ${fmt(median(bareRuns.map((s) => s.requestsPerSecond)))} | 100% | ${fmt(median(bareRuns.map((s) => s.p99)))} | ${fmt(median(bareRuns.map((s) => s.serverCpuMicrosPerRequest)))} |`);
+    lines.push('', `Express's router costs the hot route about ${fmt(cpuRouted - cpuDirect)} µs of CPU per request here (median of the per-variant medians).`, '');
+  }
+  lines.push('### Every run', '');
+  lines.push('| round | server | body | req/s | p50 ms | p99 ms | server CPU µs/req | non-2xx | errors | timeouts | 2xx | enrich jobs in Redis |');
+  lines.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of samples) {
+    lines.push(`| ${s.round} | ${s.server} | ${s.encoding} | ${fmt(s.requestsPerSecond)} | ${s.p50} | ${s.p99} | ${s.serverCpuMicrosPerRequest} | ${s.non2xx} | ${s.errors} | ${s.timeouts} | ${s.total2xx} | ${s.jobsInRedis ?? '–'} |`);
+  }
+  const cpus = os.cpus();
+  lines.push('', '### Machine and versions', '');
+  lines.push(`- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}; RAM ${fmt(os.totalmem() / 2 ** 30, 1)} GiB; ${os.type()} ${os.release()} (${os.arch()})`);
+  lines.push(`- Node.js ${process.version}; express ${packageVersion('express')}, bullmq ${packageVersion('bullmq')}, ioredis ${packageVersion('ioredis')}, ajv ${packageVersion('ajv')}, autocannon ${packageVersion('autocannon')}`);
+  lines.push(`- Redis ${info.redisVersion}, a private redis-server started by the bench: **AOF ${info.aof === 'yes' ? 'on' : 'off'}** (appendfsync ${info.fsync}), maxmemory-policy noeviction; emptied (FLUSHDB on that private server) before every run`);
+  lines.push(`- Whole bench took ${info.seconds} s.`);
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
