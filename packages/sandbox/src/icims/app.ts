@@ -39,7 +39,8 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
   };
 
   // OAuth 2.0 client credentials, form-encoded (research A1.2), with the `audience` parameter.
-  app.post(ICIMS_TOKEN_PATH, express.urlencoded({ extended: false }), (req: Request, res: Response) => {
+  app.post(ICIMS_TOKEN_PATH, express.urlencoded({ extended: false }), async (req: Request, res: Response) => {
+    if (state.faults.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.faults.tokenLatencyMs));
     const body = (req.body ?? {}) as Record<string, string | undefined>;
     const answer = (status: number, payload: unknown): void => {
       log(req, 'form', status);

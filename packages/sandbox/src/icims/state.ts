@@ -15,6 +15,8 @@ export interface IcimsSandboxRequest {
 export interface IcimsFaultRequest {
   /** Added to every API answer (not the token endpoint). */
   latencyMs?: number;
+  /** Delay of the token endpoint's answer (to make concurrent token fetches overlap in tests). */
+  tokenLatencyMs?: number;
   /** The next N API requests get 429; Retry-After in seconds (or an HTTP date; null: no header). */
   rateLimit?: { count: number; retryAfter?: string | number | null };
   /** The next N API requests get this 5xx (default 500). */
@@ -53,6 +55,7 @@ export class IcimsSandboxState {
   static noFaults() {
     return {
       latencyMs: 0,
+      tokenLatencyMs: 0,
       rateLimit: { remaining: 0, retryAfter: '1' as string | null },
       serverError: { remaining: 0, status: 500 },
       hang: { remaining: 0 },
@@ -68,6 +71,7 @@ export class IcimsSandboxState {
 
   applyFaults(request: IcimsFaultRequest): void {
     if (request.latencyMs !== undefined) this.faults.latencyMs = Math.max(0, request.latencyMs);
+    if (request.tokenLatencyMs !== undefined) this.faults.tokenLatencyMs = Math.max(0, request.tokenLatencyMs);
     if (request.rateLimit) {
       this.faults.rateLimit = {
         remaining: request.rateLimit.count,
