@@ -59,9 +59,11 @@ async function enqueue(tenantId: string, status?: string, overrides?: Partial<St
 async function finished(jobId: string, timeoutMs = 15_000) {
   return waitFor(
     async () => {
+      // State first, then the job: a job read before it finished would carry stale fields.
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
       const job = await queue.getJob(jobId);
-      const state = await job?.getState();
-      return state === 'completed' || state === 'failed' ? { job: job!, state } : undefined;
+      return job ? { job, state } : undefined;
     },
     { timeoutMs, what: `job ${jobId} to finish` },
   );
