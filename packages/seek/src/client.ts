@@ -123,7 +123,9 @@ export class SeekClient {
         this.options.graphqlUrl,
         { query: SEEK_DOCUMENTS[operation], variables },
         {
+          // axios' timeout only bounds socket inactivity; the signal bounds the whole request.
           timeout: this.options.timeoutMs,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
           headers: {
             Authorization: `Bearer ${token}`,
             'Content-Type': 'application/json',
@@ -140,7 +142,7 @@ export class SeekClient {
       );
       result = classifySeekAnswer({ httpStatus: response.status, retryAfter: response.headers['retry-after'] as string | undefined, body: response.data });
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const code = networkCode(error);
       result = classifyNetworkFailure(code, `SEEK ${operation} request failed: ${code ?? (error as Error).message}`);
     }
     this.options.logger?.debug('seek request', {
@@ -169,6 +171,12 @@ export class SeekClient {
       code: 'MALFORMED_RESPONSE',
     });
   }
+}
+
+/** The request's error code; our own abort signal only fires on the timeout, so it is reported as one. */
+export function networkCode(error: unknown): string | undefined {
+  const code = (error as { code?: string }).code;
+  return code === 'ERR_CANCELED' ? 'ETIMEDOUT' : code;
 }
 
 interface CandidateSelection {

@@ -122,6 +122,7 @@ export class SeekTokenCache implements SeekTokenSource {
         { audience, client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' },
         {
           timeout: this.timeoutMs,
+          signal: AbortSignal.timeout(this.timeoutMs),
           headers: { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT },
           validateStatus: () => true,
           // The body carries the secret: never follow a redirect to another host with it.
@@ -129,7 +130,9 @@ export class SeekTokenCache implements SeekTokenSource {
         },
       );
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      // Our abort signal only fires on the timeout.
+      const raw = (error as { code?: string }).code;
+      const code = raw === 'ERR_CANCELED' ? 'ETIMEDOUT' : raw;
       this.options.onTokenRequest?.({ outcome: 'failed' });
       throw new RetryableError(`SEEK token request failed: ${code ?? (error as Error).message}`, { partner: 'seek', code: code ?? 'NETWORK_ERROR' });
     }

@@ -174,6 +174,7 @@ describe('SEEK client and token cache', () => {
     sandbox.faults({ hang: { count: 1 } });
     const error = await seek.createProcessHistoryItem(input, { sessionId: 's' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).details.code).toBe('ETIMEDOUT');
     expect(sandbox.state.items.size).toBe(1);
     const retried = await seek.createProcessHistoryItem(input, { sessionId: 's' });
     expect(retried.conflict).toBe(true);
