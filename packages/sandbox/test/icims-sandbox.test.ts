@@ -1,0 +1,130 @@
+import { basicAuth } from '@status-bridge/testing';
+import { SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
+
+let sandbox: IcimsSandbox;
+const basic = basicAuth(SANDBOX_ICIMS_USER.username, SANDBOX_ICIMS_USER.password);
+
+beforeAll(async () => {
+  sandbox = await start();
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(() => sandbox.reset());
+
+async function token(form: Record<string, string>): Promise<Response> {
+  return fetch(sandbox.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+}
+
+const goodForm = { grant_type: 'client_credentials', client_id: SANDBOX_ICIMS_CLIENT.clientId, client_secret: SANDBOX_ICIMS_CLIENT.clientSecret, audience: SANDBOX_ICIMS_AUDIENCE };
+
+describe('iCIMS sandbox: OAuth token endpoint', () => {
+  it('issues a bearer token for the right client, secret and audience', async () => {
+    const response = await token(goodForm);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, access_token: expect.stringMatching(/^sbx-/) });
+  });
+
+  it.each([
+    ['wrong secret', { ...goodForm, client_secret: 'nope' }, 401],
+    ['unknown client', { ...goodForm, client_id: 'nobody' }, 401],
+    ['wrong audience', { ...goodForm, audience: 'https://api-eu.icims.com/v1/' }, 403],
+    ['wrong grant', { ...goodForm, grant_type: 'password' }, 400],
+  ])('refuses %s', async (_name, form, status) => {
+    expect((await token(form)).status).toBe(status);
+  });
+});
+
+describe('iCIMS sandbox: records', () => {
+  it('serves the seed workflow in iCIMS shapes and honours fields=', async () => {
+    const all = await fetch(`${sandbox.url}/customers/1234/applicantworkflows/2203`, { headers: { authorization: basic } });
+    expect(all.status).toBe(200);
+    const record = (await all.json()) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      status: { id: '9782', value: 'Second Interview' },
+      field51234: SEED_ATSI_APPLICATION_ID,
+      associatedprofile: { profile: `${sandbox.url}/customers/1234/people/1364`, id: 1364 },
+      baseprofile: { id: 1242 },
+    });
+    const some = await fetch(`${sandbox.url}/customers/1234/applicantworkflows/2203?fields=status,field51234,nosuchfield`, { headers: { authorization: basic } });
+    expect(Object.keys((await some.json()) as object).sort()).toEqual(['field51234', 'status']);
+  });
+
+  it('accepts a bearer token from its token endpoint', async () => {
+    const { access_token: accessToken } = (await (await token(goodForm)).json()) as { access_token: string };
+    const response = await fetch(`${sandbox.url}/customers/1234/people/1364?fields=firstname`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ firstname: 'Jordan' });
+  });
+
+  it.each([
+    ['unknown id', '/customers/1234/people/999', 404, 'Person not found.'],
+    ['unknown job', '/customers/1234/jobs/999', 404, 'Job not found.'],
+    ['another customer', '/customers/9999/people/1364', 404, 'Person not found.'],
+    ['unknown record kind', '/customers/1234/secrets/1', 404, 'Resource not found.'],
+  ])('answers %s with 404 and an iCIMS error body', async (_name, path, status, message) => {
+    const response = await fetch(`${sandbox.url}${path}`, { headers: { authorization: basic } });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ errors: [{ errorMessage: message, errorCode: 2 }] });
+  });
+
+  it('answers bad credentials with 401 and errorCode 6', async () => {
+    for (const authorization of [basicAuth(SANDBOX_ICIMS_USER.username, 'wrong'), 'Bearer made-up', '']) {
+      const response = await fetch(`${sandbox.url}/customers/1234/people/1364`, { headers: authorization ? { authorization } : {} });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { errors: Array<{ errorCode: number }> }).errors[0].errorCode).toBe(6);
+    }
+  });
+
+  it('logs requests with the auth scheme, never the credential', async () => {
+    await fetch(`${sandbox.url}/customers/1234/jobs/1242?fields=jobtitle`, { headers: { authorization: basic } });
+    expect(sandbox.requests).toEqual([{ at: expect.any(Number), method: 'GET', path: '/customers/1234/jobs/1242', query: { fields: 'jobtitle' }, auth: 'basic', answer: 200 }]);
+    expect(JSON.stringify(sandbox.requests)).not.toContain(SANDBOX_ICIMS_USER.password);
+  });
+});
+
+describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
+  const control = (path: string, body?: unknown, method = 'POST'): Promise<Response> =>
+    fetch(`${sandbox.url}/_sandbox${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const get = (): Promise<Response> => fetch(`${sandbox.url}/customers/1234/jobs/1242`, { headers: { authorization: basic } });
+
+  it('429 with Retry-After, then 500, then normal', async () => {
+    await control('/faults', { rateLimit: { count: 1, retryAfter: 3 }, serverError: { count: 1, status: 502 } });
+    const limited = await get();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('3');
+    expect((await get()).status).toBe(502);
+    expect((await get()).status).toBe(200);
+  });
+
+  it('hangs until the client gives up', async () => {
+    await control('/faults', { hang: { count: 1 } });
+    await expect(fetch(`${sandbox.url}/customers/1234/jobs/1242`, { headers: { authorization: basic }, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect((await get()).status).toBe(200);
+  });
+
+  it('revokes issued tokens', async () => {
+    const { access_token: accessToken } = (await (await token(goodForm)).json()) as { access_token: string };
+    await control('/faults', { revokeTokens: true });
+    expect((await fetch(`${sandbox.url}/customers/1234/jobs/1242`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(401);
+  });
+
+  it('adds latency', async () => {
+    await control('/faults', { latencyMs: 200 });
+    const started = Date.now();
+    expect((await get()).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('adds records and lists and clears the request log', async () => {
+    expect((await control('/records/1234/people/42', { firstname: 'New' }, 'PUT')).status).toBe(204);
+    expect((await fetch(`${sandbox.url}/customers/1234/people/42`, { headers: { authorization: basic } })).status).toBe(200);
+    const requests = (await (await fetch(`${sandbox.url}/_sandbox/requests`)).json()) as Array<{ path: string }>;
+    expect(requests.some((request) => request.path === '/customers/1234/people/42')).toBe(true);
+    await control('/requests', undefined, 'DELETE');
+    expect(sandbox.requests).toHaveLength(0);
+  });
+});
