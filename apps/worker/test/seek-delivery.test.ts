@@ -370,6 +370,26 @@ describe('failures', () => {
   });
 });
 
+test('a job for a tenant missing from the tenants file → failed at once', async () => {
+  const { id, data } = seekJob({ tenantId: '5999', positionProfileId: POSITION });
+  const { state, job } = await run(data, id);
+  expect(state).toBe('failed');
+  expect(job.failedReason).toContain('tenant 5999 is not in the tenants file');
+});
+
+test('the worker refuses to start with the seek queue, a SEEK tenant and no SEEK credentials, naming the variables', async () => {
+  const { SEEK_CLIENT_SECRET: _dropped, ...withoutSecret } = workerEnv;
+  const failure = await spawnService('apps/worker/src/main.ts', { ...withoutSecret, SEEK_CLIENT_SECRET: '' }, { timeoutMs: 15_000 }).then(
+    async (started) => {
+      extraWorkers.push(started);
+      return 'started';
+    },
+    (error: Error) => error.message,
+  );
+  expect(failure).toContain('SEEK_CLIENT_SECRET');
+  expect(failure).toContain('exited with');
+});
+
 describe('partner token', () => {
   test('cached across jobs and across worker processes; refreshed once on expiry', async () => {
     // Every job so far used one token: the cache holds it across jobs.
