@@ -8,3 +8,4 @@ export * from './job-cache';
 export * from './client';
 export * from './event-links';
 export * from './status-change';
+export * from './event-schema';
