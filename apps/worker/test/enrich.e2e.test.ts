@@ -5,8 +5,8 @@ import { deliveryJobId, type SeekDeliveryJob, type StepStoneDeliveryJob } from '
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { AtsiApplicationIdStore } from '@status-bridge/stepstone';
 import { SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID } from '@status-bridge/sandbox/src/icims';
-import { waitFor } from '@status-bridge/testing';
-import { seedEvent, startHarness, type Harness } from './enrich-harness';
+import { basicAuth, gzipped, SEED_EVENT_JSON, SEED_LINK_HEADER, seedHeaders, spawnService, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import { SECRETS, seedEvent, startHarness, type Harness } from './enrich-harness';
 
 /**
  * The enrichment worker end to end: a worker child process, the iCIMS sandbox over HTTP, real
@@ -159,6 +159,55 @@ describe('enrich: the seed event', () => {
     expect(harness.sandbox.state.apiRequests().every((request) => request.auth === 'basic' && request.path.startsWith('/customers/5678/'))).toBe(true);
     expect(await harness.queues.stepstone.getJob(deliveryJobId(jobId, 'stepstone'))).toBeDefined();
     expect((await harness.queues.enrich.getJob(jobId))?.returnvalue).toMatchObject({ skipped: { seek: 'not_configured' } });
+  });
+});
+
+describe('enrich: the seed request posted to the ingest API', () => {
+  let ingest: ServiceHandle;
+
+  beforeAll(async () => {
+    ingest = await spawnService('apps/ingest/src/main.ts', { ...harness.env, PORT: '0', HOST: '127.0.0.1' });
+  }, 30_000);
+
+  afterAll(async () => {
+    await ingest?.stop();
+  });
+
+  /** The seed request as iCIMS sends it (gzip, Link header, Apache agent), its links pointing at the sandbox. */
+  async function postSeed(): Promise<number> {
+    const body = gzipped(SEED_EVENT_JSON.split('https://api.icims.com').join(harness.sandbox.url));
+    const headers = { ...seedHeaders(body), Link: SEED_LINK_HEADER.split('https://api.icims.com').join(harness.sandbox.url), Authorization: basicAuth('icims-1234', SECRETS.TEST_INBOUND_PASSWORD) };
+    const response = await fetch(`${ingest.url}/icims/events`, { method: 'POST', headers, body });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  async function seedEnrichJobs() {
+    const jobs = await harness.queues.enrich.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    return jobs.filter((job) => job.data.requestId && !job.data.requestId.startsWith('test-') && job.data.event.systemId === '2203');
+  }
+
+  it('produces the StatusChange and both deliveries; a replay of the request adds nothing', async () => {
+    expect(await postSeed()).toBe(200);
+    const [enrich] = await waitFor(async () => ((await seedEnrichJobs()).length === 1 ? seedEnrichJobs() : undefined), { what: 'the enrich job from ingest' });
+    expect(await harness.waitForState('enrich', enrich.id!, ['completed', 'failed'])).toBe('completed');
+    const stepstone = (await harness.queues.stepstone.getJob(deliveryJobId(enrich.id!, 'stepstone'))) as Job<StepStoneDeliveryJob>;
+    const seek = (await harness.queues.seek.getJob(deliveryJobId(enrich.id!, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(stepstone.data.stepstone).toEqual({ atsiApplicationId: SEED_ATSI_APPLICATION_ID, status: 'INTERVIEW' });
+    expect(stepstone.data.statusChange).toMatchObject({
+      customerId: '1234',
+      systemId: '2203',
+      newStatus: { id: '9782', stage: 'interview', name: 'Second Interview' },
+      candidate: { formattedName: 'Jordan Sample' },
+      job: { title: 'Senior Software Engineer' },
+    });
+    expect(seek.data.seek).toMatchObject({ statusCode: 'Interview', positionProfileId: SEED_POSITION_PROFILE_ID });
+
+    const deliveriesBefore = (await harness.queues.stepstone.getJobs(['waiting'])).length + (await harness.queues.seek.getJobs(['waiting'])).length;
+    // iCIMS (or a recruiter double click) sends the same request again.
+    expect(await postSeed()).toBe(200);
+    expect(await seedEnrichJobs()).toHaveLength(1);
+    expect((await harness.queues.stepstone.getJobs(['waiting'])).length + (await harness.queues.seek.getJobs(['waiting'])).length).toBe(deliveriesBefore);
   });
 });
 
