@@ -1,0 +1,252 @@
+/**
+ * `npm run demo`: shows the whole flow against a running `npm start` (quick start).
+ *
+ * Posts the iCIMS seed event (gzip, with the seed's headers, as iCIMS sends it; its links name the
+ * iCIMS sandbox as the API origin, as the real ones name api.icims.com) plus a few more
+ * transitions and one re-send to the ingest API, waits for the enrichment and delivery jobs to
+ * finish, then prints what each sandbox received and where to see every job in the dashboard.
+ *
+ * Environment (defaults match scripts/start.ts's quick start):
+ *   INGEST_URL                    http://127.0.0.1:3000
+ *   DEMO_INBOUND_USER             icims-1234 (tenant 1234's inbound Basic user in config/tenants.example.json)
+ *   TENANT_1234_INBOUND_PASSWORD  the quick start's development password
+ *   DASHBOARD_URL                 http://127.0.0.1:3001
+ *   SANDBOX_HOST, SANDBOX_ICIMS_PORT, SANDBOX_STEPSTONE_PORT, SANDBOX_SEEK_PORT   127.0.0.1, 4010, 4020, 4030
+ *   REDIS_URL, QUEUE_PREFIX       where the jobs are, to follow them (read only)
+ *   DEMO_TIMEOUT_MS               how long to wait for the pipeline (30000)
+ */
+import { gzipSync } from 'node:zlib';
+import { Queue } from 'bullmq';
+import { closeRedis, createRedis, deliveryJobId, enrichJobId, QUEUES, type QueueKey } from '@status-bridge/core';
+
+const env = process.env;
+const INGEST_URL = (env.INGEST_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const DASHBOARD_URL = (env.DASHBOARD_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, '');
+const INBOUND_USER = env.DEMO_INBOUND_USER ?? 'icims-1234';
+// The same development value scripts/start.ts sets for the quick start; never a real secret.
+const INBOUND_PASSWORD = env.TENANT_1234_INBOUND_PASSWORD ?? 'dev-inbound-password';
+const SANDBOX_HOST = env.SANDBOX_HOST ?? '127.0.0.1';
+const SANDBOX = {
+  icims: `http://${SANDBOX_HOST}:${env.SANDBOX_ICIMS_PORT ?? '4010'}`,
+  stepstone: `http://${SANDBOX_HOST}:${env.SANDBOX_STEPSTONE_PORT ?? '4020'}`,
+  seek: `http://${SANDBOX_HOST}:${env.SANDBOX_SEEK_PORT ?? '4030'}`,
+};
+const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const QUEUE_PREFIX = env.QUEUE_PREFIX ?? '{status-bridge}';
+const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_MS ?? 30_000);
+
+/** The iCIMS Status Flow Update example (shared/seeds/icims-status-flow-update.txt), byte for byte. */
+const SEED_EVENT_JSON = `{
+    "newStatus": "9782",
+    "oldStatus": "1752",
+    "customerId": "1234",
+    "jobId": "1242",
+    "userId": "3",
+    "personId": "1364",
+    "links": [
+        {
+            "title": "Applicant Workflow",
+            "rel": "applicantWorkflow",
+            "url": "https://api.icims.com/customers/1234/applicantworkflows/2203"
+        },
+        {
+            "title": "Job Profile",
+            "rel": "job",
+            "url": "https://api.icims.com/customers/1234/jobs/1242"
+        },
+        {
+            "title": "Person Profile",
+            "rel": "person",
+            "url": "https://api.icims.com/customers/1234/people/1364"
+        },
+        {
+            "title": "Posting User",
+            "rel": "user",
+            "url": "https://api.icims.com/customers/1234/people/3"
+        }
+    ],
+    "eventType": "WorkFlowStatusChangeEvent",
+    "systemId": "2203"
+}`;
+const SEED_LINK_HEADER =
+  'https://api.icims.com/customers/1234/applicantworkflows/2203;rel="applicantWorkflow";title="Applicant Workflow",https://api.icims.com/customers/1234/jobs/1242;rel="job";title="Job Profile",https://api.icims.com/customers/1234/people/1364;rel="person";title="Person Profile",https://api.icims.com/customers/1234/people/3;rel="user";title="Posting User",';
+
+/** Another transition of the sandbox's customer 1234 (records in packages/sandbox/src/icims/fixtures.ts). */
+function transition(systemId: string, personId: string, jobId: string, oldStatus: string, newStatus: string): string {
+  const base = 'https://api.icims.com/customers/1234';
+  return JSON.stringify({
+    newStatus,
+    oldStatus,
+    customerId: '1234',
+    jobId,
+    userId: '3',
+    personId,
+    links: [
+      { title: 'Applicant Workflow', rel: 'applicantWorkflow', url: `${base}/applicantworkflows/${systemId}` },
+      { title: 'Job Profile', rel: 'job', url: `${base}/jobs/${jobId}` },
+      { title: 'Person Profile', rel: 'person', url: `${base}/people/${personId}` },
+      { title: 'Posting User', rel: 'user', url: `${base}/people/3` },
+    ],
+    eventType: 'WorkFlowStatusChangeEvent',
+    systemId,
+  });
+}
+
+const EVENTS: Array<{ label: string; json: string; link?: string }> = [
+  { label: 'seed: workflow 2203, 1752 → 9782 (screening → interview); StepStone and SEEK', json: SEED_EVENT_JSON, link: SEED_LINK_HEADER },
+  { label: 'workflow 2204, D10100 → 1752 (applied → screening); came from SEEK, no StepStone id', json: transition('2204', '1365', '1242', 'D10100', '1752') },
+  { label: 'workflow 2205, 1752 → 9820 (screening → rejected); job without a SEEK position', json: transition('2205', '1366', '1243', '1752', '9820') },
+  { label: 'seed again (an iCIMS re-send): same answer, no second job', json: SEED_EVENT_JSON, link: SEED_LINK_HEADER },
+];
+
+const out = (text = ''): void => void process.stdout.write(`${text}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// iCIMS links point at its own API origin; in the quick start "iCIMS" is the sandbox, and the
+// worker follows a link only to the configured origin (ICIMS_API_BASE_URL), so the links name it.
+const asFromSandbox = (text: string): string => text.split('https://api.icims.com').join(SANDBOX.icims);
+
+async function postEvent(json: string, link?: string): Promise<{ status: number; body: string }> {
+  const body = gzipSync(Buffer.from(asFromSandbox(json), 'utf8'));
+  const response = await fetch(`${INGEST_URL}/icims/events`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${INBOUND_USER}:${INBOUND_PASSWORD}`).toString('base64')}`,
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'gzip',
+      'User-Agent': 'Apache-HttpClient/4.2.1 (java 1.5)',
+      'Accept-Encoding': 'gzip,deflate',
+      ...(link ? { Link: asFromSandbox(link) } : {}),
+    },
+    body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return response.json();
+}
+
+const jobUrl = (key: QueueKey, jobId: string): string => `${DASHBOARD_URL}/admin/queues/queue/${encodeURIComponent(QUEUES[key].name)}/${encodeURIComponent(jobId)}`;
+
+type JobLine = { key: QueueKey; id: string; state: string; reason?: string };
+
+/** Enrichment job id prefix of a transition: "c<customerId>-w<systemId>-<old>-<new>-" (core queues.ts enrichJobId). */
+function transitionPrefix(json: string): string {
+  const event = JSON.parse(json) as { customerId: string; systemId: string; oldStatus: string; newStatus: string };
+  return `${enrichJobId(event, 0).replace(/-0$/, '')}-`;
+}
+
+/**
+ * The latest enrichment job of each transition we posted, and the delivery jobs derived from it.
+ * "Latest" rather than "created now": a second run inside the de-duplication window makes no new
+ * job, and then the earlier one is the one to look at.
+ */
+async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): Promise<{ lines: JobLine[]; done: boolean; sinceMs: number }> {
+  const all = await queues.enrich.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'], 0, 1000);
+  const latest = prefixes.flatMap((prefix) => {
+    const matching = all.filter((job) => job?.id?.startsWith(prefix)).sort((a, b) => b.timestamp - a.timestamp);
+    return matching.length > 0 ? [matching[0]] : [];
+  });
+  const lines: JobLine[] = [];
+  let done = latest.length === prefixes.length;
+  for (const job of latest) {
+    const state = await job.getState();
+    lines.push({ key: 'enrich', id: job.id!, state, reason: job.failedReason });
+    if (state !== 'completed' && state !== 'failed') done = false;
+    for (const partner of ['stepstone', 'seek'] as const) {
+      const delivery = await queues[partner].getJob(deliveryJobId(job.id!, partner));
+      if (!delivery) continue;
+      const deliveryState = await delivery.getState();
+      lines.push({ key: partner, id: delivery.id!, state: deliveryState, reason: delivery.failedReason });
+      if (deliveryState !== 'completed' && deliveryState !== 'failed') done = false;
+    }
+  }
+  const sinceMs = latest.length > 0 ? Math.min(...latest.map((job) => job.timestamp)) - 1_000 : Date.now();
+  return { lines, done, sinceMs };
+}
+
+/** "path=value" for the ids and codes in a GraphQL input: what an operator compares with SEEK. */
+function idsAndCodes(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => idsAndCodes(item, path));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
+    const here = path ? `${path}.${key}` : key;
+    if (typeof inner === 'string' && /^(id|profileId|idempotencyId|code)$/.test(key)) return [`${here.replace(/^input\./, '')}=${inner}`];
+    return idsAndCodes(inner, here);
+  });
+}
+
+async function main(): Promise<void> {
+  try {
+    await getJson(`${INGEST_URL}/healthz`);
+  } catch {
+    out(`No ingest API answers at ${INGEST_URL}. Start the system first with \`npm start\` (or set INGEST_URL).`);
+    process.exit(1);
+  }
+
+  out(`Posting ${EVENTS.length} iCIMS status changes to ${INGEST_URL}/icims/events (gzip, as iCIMS sends them):`);
+  for (const event of EVENTS) {
+    const { status, body } = await postEvent(event.json, event.link);
+    out(`  ${status}  ${event.label}`);
+    if (status !== 200) out(`       ${body}`);
+  }
+
+  const redis = createRedis(REDIS_URL, 'client', 'demo');
+  const queues = {
+    enrich: new Queue(QUEUES.enrich.name, { connection: redis, prefix: QUEUE_PREFIX }),
+    stepstone: new Queue(QUEUES.stepstone.name, { connection: redis, prefix: QUEUE_PREFIX }),
+    seek: new Queue(QUEUES.seek.name, { connection: redis, prefix: QUEUE_PREFIX }),
+  };
+  try {
+    out();
+    out('Waiting for the worker (enrichment, then StepStone and SEEK deliveries)…');
+    const deadline = Date.now() + TIMEOUT_MS;
+    const prefixes = [...new Set(EVENTS.map((event) => transitionPrefix(event.json)))];
+    let followed = await followJobs(queues, prefixes);
+    while (!followed.done && Date.now() < deadline) {
+      await sleep(500);
+      followed = await followJobs(queues, prefixes);
+    }
+    const startedAt = followed.sinceMs;
+    if (!followed.done) out(`  (still running after ${TIMEOUT_MS} ms; showing where things are)`);
+
+    out();
+    out('Jobs (open any of them in the dashboard; user and password as printed by `npm start`):');
+    for (const line of followed.lines) {
+      out(`  ${line.key === 'enrich' ? '' : '  └ '}${QUEUES[line.key].name.padEnd(17)} ${line.state.padEnd(10)} ${jobUrl(line.key, line.id)}`);
+      if (line.reason) out(`        reason: ${line.reason}`);
+    }
+    out(`  Dashboard: ${DASHBOARD_URL}/admin/queues`);
+
+    out();
+    out(`iCIMS sandbox (${SANDBOX.icims}) answered these API calls from the worker:`);
+    const icims = (await getJson(`${SANDBOX.icims}/_sandbox/requests`)) as Array<{ at: number; method: string; path: string; answer: number | string }>;
+    for (const request of icims.filter((item) => item.at >= startedAt)) out(`  ${request.answer}  ${request.method} ${request.path}`);
+
+    out();
+    out(`StepStone sandbox (${SANDBOX.stepstone}) received:`);
+    const stepstone = (await getJson(`${SANDBOX.stepstone}/_sandbox/received`)) as { received: Array<{ at: number; path: string; body: unknown }>; rejected: Array<{ at: number; httpStatus: number; reason: string }> };
+    const accepted = stepstone.received.filter((item) => item.at >= startedAt);
+    if (accepted.length === 0) out('  nothing');
+    for (const item of accepted) out(`  POST ${item.path}  ${JSON.stringify(item.body)}`);
+    for (const item of stepstone.rejected.filter((rejected) => rejected.at >= startedAt)) out(`  refused (${item.httpStatus}): ${item.reason}`);
+
+    out();
+    out(`SEEK sandbox (${SANDBOX.seek}) received (ids and codes; the sandbox keeps candidate details to itself):`);
+    const seek = (await getJson(`${SANDBOX.seek}/_sandbox/operations`)) as { operations: Array<{ at: number; operation: string; outcome: string; httpStatus: number; variables: unknown }> };
+    const operations = seek.operations.filter((item) => item.at >= startedAt);
+    if (operations.length === 0) out('  nothing');
+    for (const item of operations) out(`  ${item.operation} → ${item.outcome} (HTTP ${item.httpStatus})  ${idsAndCodes(item.variables).join('  ')}`);
+  } finally {
+    await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+    await closeRedis(redis);
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`demo: ${error.message}\n`);
+  process.exit(1);
+});
