@@ -1,6 +1,7 @@
 import { createLogger } from '@status-bridge/core';
 import { loadIngestConfig } from '../../apps/ingest/src/config';
 import { startIngest } from '../../apps/ingest/src/server';
+import { useBatchedStdout } from '../../apps/ingest/src/log-output';
 
 /**
  * Benchmark-only variant of the ingest process: identical, except that POST /icims/events goes
@@ -8,7 +9,7 @@ import { startIngest } from '../../apps/ingest/src/server';
  */
 async function main(): Promise<void> {
   const config = loadIngestConfig();
-  const logger = createLogger('ingest', config.env.LOG_LEVEL);
+  const logger = useBatchedStdout(createLogger('ingest', config.env.LOG_LEVEL));
   const running = await startIngest(config, logger, { dispatch: 'express' });
   process.on('SIGTERM', () => void running.stop().then(() => process.exit(0)));
 }

@@ -1,5 +1,6 @@
 import { ConfigError, createLogger } from '@status-bridge/core';
 import { loadIngestConfig } from './config';
+import { useBatchedStdout } from './log-output';
 import { startIngest } from './server';
 
 async function main(): Promise<void> {
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
     process.stderr.write(`ingest: ${(error as Error).message}\n`);
     process.exit(error instanceof ConfigError ? 78 : 1);
   }
-  const logger = createLogger('ingest', config.env.LOG_LEVEL);
+  const logger = useBatchedStdout(createLogger('ingest', config.env.LOG_LEVEL));
   const running = await startIngest(config, logger);
   let signals = 0;
   const shutdown = (signal: string): void => {
