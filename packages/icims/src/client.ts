@@ -38,6 +38,8 @@ export interface IcimsClientOptions {
   /** Called once per tenant and day when 80% of the daily budget is used. */
   onBudgetWarning?: (tenantId: string, used: number, budget: number) => void;
   tokenCache?: { marginMs?: number; lockTtlMs?: number };
+  /** Wait after a 429 without a usable Retry-After (iCIMS documents none; research A3). */
+  defaultRetryAfterMs?: number;
 }
 
 export interface RecordRequest {
@@ -131,6 +133,7 @@ export class IcimsClient {
         tenantId: access.tenantId,
         what: request.what,
         credentialsFresh: fresh || authorization.fetchedNow,
+        defaultRetryAfterMs: this.options.defaultRetryAfterMs,
       });
       if (outcome.kind === 'ok') {
         await this.counted(access, 'ok');

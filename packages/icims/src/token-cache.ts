@@ -65,7 +65,9 @@ export class SharedTokenCache {
           const raced = await this.redis.get(this.tokenKey(cacheId));
           if (raced) return raced;
           const fetched = await fetchToken();
-          const ttlMs = Math.max(1_000, fetched.expiresInSeconds * 1000 - this.marginMs);
+          // A short-lived token keeps at least half its life, so a margin larger than it cannot cause a token storm.
+          const lifetimeMs = fetched.expiresInSeconds * 1000;
+          const ttlMs = Math.max(1_000, lifetimeMs - Math.min(this.marginMs, lifetimeMs / 2));
           await this.redis.set(this.tokenKey(cacheId), fetched.accessToken, 'PX', ttlMs);
           return fetched.accessToken;
         } finally {

@@ -65,6 +65,8 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     prefix: env.QUEUE_PREFIX,
     timeoutMs: env.ICIMS_REQUEST_TIMEOUT_MS,
     jobCacheTtlSeconds: env.ICIMS_JOB_CACHE_TTL_SECONDS,
+    tokenCache: { marginMs: env.ICIMS_TOKEN_MARGIN_SECONDS * 1000 },
+    defaultRetryAfterMs: env.ICIMS_DEFAULT_RETRY_AFTER_MS,
     onRequest: (tenant, outcome) => metrics.icimsRequests.inc({ tenant, outcome }),
     onBudgetWarning: (tenant, used, budget) =>
       context.logger.warn('iCIMS daily request budget 80% used; pacing the rest of the day', { customerId: tenant, used, budget }),
