@@ -104,6 +104,10 @@ function startProcess(name: string, entry: string, extraEnv: Record<string, stri
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: a Ctrl-C in the terminal reaches only this launcher, which then stops each
+    // child once. (Children that got SIGINT from the terminal and again from us would take the
+    // second signal as "exit now" and skip their graceful shutdown.)
+    detached: true,
   });
   const ready = new Promise<Record<string, unknown>>((resolveReady, reject) => {
     const onLine = (line: string): void => {
