@@ -43,6 +43,10 @@ interface Sample {
   timeouts: number;
   total2xx: number;
   serverCpuMicrosPerRequest: number;
+  /** ours only: Redis CPU per 2xx answer. */
+  redisCpuMicrosPerRequest?: number;
+  /** 1-minute load average when the run ended: how busy the machine was besides us. */
+  loadAverage: number;
   /** ours only: jobs found in Redis after the run, against 2xx answers (must be equal). */
   jobsInRedis?: number;
 }
@@ -139,6 +143,7 @@ const median = (values: number[]): number => {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   const scratch = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
   // A private Redis with AOF on (appendfsync everysec, the production setting), never the shared one.
   const redis = await startRedisServer({ appendonly: true, dir: join(scratch) });
@@ -185,8 +190,10 @@ async function main(): Promise<void> {
         // Private bench Redis: start every run from an empty store, so job counts and dedup keys are this run's.
         await admin.flushdb();
         const cpuBefore = cpuTicks(server.child.pid!);
+        const redisBefore = cpuTicks(redis.process.pid!);
         const result = await cannon(server.url, encoding, bodies[encoding], DURATION_S);
         const cpuAfter = cpuTicks(server.child.pid!);
+        const redisAfter = cpuTicks(redis.process.pid!);
         const total2xx = result['2xx'];
         let jobsInRedis: number | undefined;
         if (kind !== 'bare') {
@@ -206,6 +213,8 @@ async function main(): Promise<void> {
           timeouts: result.timeouts,
           total2xx,
           serverCpuMicrosPerRequest: total2xx > 0 ? Math.round(((cpuAfter - cpuBefore) * 10_000) / total2xx) : 0,
+          redisCpuMicrosPerRequest: kind !== 'bare' && total2xx > 0 ? Math.round(((redisAfter - redisBefore) * 10_000) / total2xx) : undefined,
+          loadAverage: os.loadavg()[0],
           jobsInRedis,
         };
         samples.push(sample);
@@ -220,7 +229,7 @@ async function main(): Promise<void> {
     await redis.stop();
   }
 
-  const report = renderReport(samples, { redisVersion, aof, fsync, seconds: Math.round((Date.now() - started) / 1000) });
+  const report = renderReport(samples, { redisVersion, aof, fsync, seconds: Math.round((Date.now() - started) / 1000), loadAtStart });
   if (OUT === '-') process.stdout.write(report);
   else {
     writeFileSync(OUT, report);
@@ -228,6 +237,34 @@ async function main(): Promise<void> {
   }
   rmSync(scratch, { recursive: true, force: true });
 }
+
+const METHOD = `### What is measured, and how to rerun
+
+- **ours**: the real ingest process (\`apps/ingest/src/main.ts\`, \`LOG_LEVEL=info\`, logs written to a file as a
+  collector would read them): Basic authentication against tenant 1234 (SHA-256 digests, constant-time compare), the
+  raw body read by our reader, gunzip when \`Content-Encoding: gzip\`, \`JSON.parse\`, the compiled ajv schema, BullMQ
+  \`queue.add\` with deduplication awaited until Redis confirms, one structured log line and the Prometheus series per
+  request. The body is the seed event (\`../shared/seeds/icims-status-flow-update.txt\`), plain (~700 bytes) or gzipped.
+- **bare**: \`bench/ingest/bare-express.ts\`, Express 5 with \`express.json()\` (which also inflates gzip) answering
+  \`{"ok":true}\`; default settings.
+- **Every request carries a distinct transition** (its own \`systemId\`): the same event repeated would be collapsed by
+  deduplication into one job, and a collapsed add is cheaper than a real one, which would flatter us. The last column
+  of "Every run" checks it.
+- Redis is a private \`redis-server\` started by the bench with AOF on (\`appendfsync everysec\`), the production
+  setting; nothing consumes the queue during the run.
+- The target is a ratio measured in the same run (issue 2): ours ≥ 80% of bare's throughput, p99 ≤ 1.5× bare's.
+  Closed-loop latency at saturation mostly reflects queueing (p50 ≈ connections / throughput), so read p99 together
+  with throughput. Server CPU per request (from \`/proc/<pid>/stat\`) is the steadier number on a busy machine.
+- **Design choices the numbers led to**: (1) \`POST /icims/events\` is dispatched by the http server before Express
+  (\`apps/ingest/src/server.ts\`); the "Why" table above measures the alternative in the same run. (2) No body-parser on
+  the hot route: the body is read and inflated by \`apps/ingest/src/body.ts\` (zlib only when asked, with an output
+  cap). (3) Response bodies are built once at start; no ETag. (4) Log lines are written in batches
+  (\`apps/ingest/src/log-output.ts\`): a CPU profile under load showed per-line synchronous stdout writes as the largest
+  single cost after the Redis and HTTP socket writes; with batching the log writes took about 16 ms of CPU for 10,000
+  lines.
+- Rerun: \`npm run bench\` (needs \`redis-server\` on the PATH; takes about 4 minutes). Settings: \`BENCH_ROUNDS\` (5),
+  \`BENCH_DURATION_S\` (6), \`BENCH_WARMUP_S\` (2), \`BENCH_CONNECTIONS\` (50), \`BENCH_OUT\` (this file; \`-\` prints).
+`;
 
 function packageVersion(name: string): string {
   try {
@@ -237,7 +274,7 @@ function packageVersion(name: string): string {
   }
 }
 
-function renderReport(samples: Sample[], info: { redisVersion: string; aof: string; fsync: string; seconds: number }): string {
+function renderReport(samples: Sample[], info: { redisVersion: string; aof: string; fsync: string; seconds: number; loadAtStart: number }): string {
   const pick = (server: ServerKind, encoding: Encoding) => samples.filter((s) => s.server === server && s.encoding === encoding);
   const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const lines: string[] = [];
@@ -290,17 +327,22 @@ function renderReport(samples: Sample[], info: { redisVersion: string; aof: stri
     lines.push('', `Express's router costs the hot route about ${fmt(cpuRouted - cpuDirect)} µs of CPU per request here (median of the per-variant medians).`, '');
   }
   lines.push('### Every run', '');
-  lines.push('| round | server | body | req/s | p50 ms | p99 ms | server CPU µs/req | non-2xx | errors | timeouts | 2xx | enrich jobs in Redis |');
-  lines.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| round | server | body | req/s | p50 ms | p99 ms | server CPU µs/req | Redis CPU µs/req | load avg | non-2xx | errors | timeouts | 2xx | enrich jobs in Redis |');
+  lines.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of samples) {
-    lines.push(`| ${s.round} | ${s.server} | ${s.encoding} | ${fmt(s.requestsPerSecond)} | ${s.p50} | ${s.p99} | ${s.serverCpuMicrosPerRequest} | ${s.non2xx} | ${s.errors} | ${s.timeouts} | ${s.total2xx} | ${s.jobsInRedis ?? '–'} |`);
+    lines.push(
+      `| ${s.round} | ${s.server} | ${s.encoding} | ${fmt(s.requestsPerSecond)} | ${s.p50} | ${s.p99} | ${s.serverCpuMicrosPerRequest} | ${s.redisCpuMicrosPerRequest ?? '–'} | ${fmt(s.loadAverage, 1)} | ${s.non2xx} | ${s.errors} | ${s.timeouts} | ${s.total2xx} | ${s.jobsInRedis ?? '–'} |`,
+    );
   }
+  lines.push('', '"enrich jobs in Redis" may exceed "2xx" by up to the number of connections: requests still in flight when autocannon stopped were stored but not counted. Fewer jobs than 2xx would mean deduplication collapsed events.');
   const cpus = os.cpus();
   lines.push('', '### Machine and versions', '');
   lines.push(`- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'}; RAM ${fmt(os.totalmem() / 2 ** 30, 1)} GiB; ${os.type()} ${os.release()} (${os.arch()})`);
   lines.push(`- Node.js ${process.version}; express ${packageVersion('express')}, bullmq ${packageVersion('bullmq')}, ioredis ${packageVersion('ioredis')}, ajv ${packageVersion('ajv')}, autocannon ${packageVersion('autocannon')}`);
   lines.push(`- Redis ${info.redisVersion}, a private redis-server started by the bench: **AOF ${info.aof === 'yes' ? 'on' : 'off'}** (appendfsync ${info.fsync}), maxmemory-policy noeviction; emptied (FLUSHDB on that private server) before every run`);
+  lines.push(`- 1-minute load average at the start: ${fmt(info.loadAtStart, 1)} on ${cpus.length} CPUs (other work on the machine competes with autocannon, the servers and Redis; see the per-run column).`);
   lines.push(`- Whole bench took ${info.seconds} s.`);
+  lines.push('', METHOD);
   return `${lines.join('\n')}\n`;
 }
 
