@@ -114,16 +114,25 @@ export async function startWorkerProcess(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       ready = false;
-      // close() waits for active jobs and never times out by itself; past the bound we force it,
-      // and the unfinished jobs' locks lapse so another worker picks them up as stalled.
+      // close() waits for active jobs and never times out by itself. Past the bound we cancel
+      // them: a second close(true) would NOT help (BullMQ returns the close already pending), so
+      // the jobs' AbortSignals fire (worker.cancelAllJobs) and the modules close (their HTTP
+      // agents are destroyed), which ends every in-flight partner request; the jobs fail this
+      // attempt and are retried. Whatever still hangs after that is left to lapse and be
+      // picked up as stalled by another worker; main.ts's hard stop bounds the whole shutdown.
       const bound = Math.max(100, env.SHUTDOWN_TIMEOUT_MS - 2_000);
+      const within = (promise: Promise<unknown>, ms: number): Promise<boolean> =>
+        Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
       const closing = Promise.all([...workers.values()].map((worker) => worker.close()));
-      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), bound).unref())]);
-      if (timedOut) {
-        logger.warn('workers did not finish in time; forcing close, unfinished jobs will be retried', { boundMs: bound });
-        await Promise.all([...workers.values()].map((worker) => worker.close(true).catch(() => undefined)));
+      const modulesClosed = (): Promise<unknown> => Promise.all(modules.map((module) => module.close?.().catch(() => undefined)));
+      if (!(await within(closing, bound))) {
+        logger.warn('workers did not finish in time; cancelling, unfinished jobs will be retried', { boundMs: bound });
+        for (const worker of workers.values()) worker.cancelAllJobs('worker shutting down');
+        await within(modulesClosed(), 500);
+        if (!(await within(closing, 1_000))) logger.warn('jobs still running after cancel; leaving them to stall and be picked up again');
+      } else {
+        await modulesClosed();
       }
-      await Promise.all(modules.map((module) => module.close?.().catch(() => undefined)));
       await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
       await Promise.all([closeRedis(bullConnection), closeRedis(redis)]);
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -83,6 +83,7 @@ export function classifyIcimsResponse(facts: IcimsResponseFacts): IcimsOutcome {
 export function classifyIcimsNetworkError(error: unknown, tenantId: string, what: string): PartnerError {
   const code = (error as { code?: unknown }).code;
   const codeText = typeof code === 'string' ? code : 'NETWORK_ERROR';
+  if (codeText === 'ERR_CANCELED') return new RetryableError(`request for ${what} was aborted (worker shutting down)`, { partner: 'icims', tenantId, code: 'ABORTED' });
   const timedOut = codeText === 'ECONNABORTED' || codeText === 'ETIMEDOUT';
   return new RetryableError(timedOut ? `iCIMS did not answer in time for ${what}` : `could not reach iCIMS for ${what} (${codeText})`, {
     partner: 'icims',

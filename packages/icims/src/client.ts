@@ -49,6 +49,8 @@ export interface RecordRequest {
   id: string;
   /** Tenant custom fields (e.g. field51234) to ask for besides the standard ones. */
   customFields: readonly string[];
+  /** Aborts the request (the worker is shutting down). */
+  signal?: AbortSignal;
 }
 
 export interface StatusChangeRecords {
@@ -111,7 +113,7 @@ export class IcimsClient {
   }
 
   /** GET one record as a map, with `fields=`, auth, one token refresh on 401/403, and classification. */
-  async getRecord(access: IcimsTenantAccess, request: { url: string; fields: readonly string[]; what: string }): Promise<IcimsRecord> {
+  async getRecord(access: IcimsTenantAccess, request: { url: string; fields: readonly string[]; what: string; signal?: AbortSignal }): Promise<IcimsRecord> {
     // Defence in depth: callers pass allow-listed URLs; refuse anything else without a request.
     if (!request.url.startsWith(`${apiOrigin(access.origin)}/`)) {
       throw new PermanentError(`refused to send tenant ${access.tenantId}'s iCIMS credentials outside the configured API origin`, { partner: 'icims', tenantId: access.tenantId });
@@ -121,7 +123,7 @@ export class IcimsClient {
       const authorization = await this.authorization(access);
       let response;
       try {
-        response = await this.http.get(request.url, { params: { fields: request.fields.join(',') }, headers: { Authorization: authorization.header } });
+        response = await this.http.get(request.url, { params: { fields: request.fields.join(',') }, headers: { Authorization: authorization.header }, signal: request.signal });
       } catch (error) {
         await this.counted(access, 'network');
         throw classifyIcimsNetworkError(error, access.tenantId, request.what);
@@ -156,13 +158,13 @@ export class IcimsClient {
 
   async getWorkflow(access: IcimsTenantAccess, request: Omit<RecordRequest, 'kind'>): Promise<Workflow> {
     const fields = IcimsClient.fieldsFor('applicantworkflows', request.customFields);
-    const record = await this.getRecord(access, { url: request.url, fields, what: `applicantworkflows ${request.id}` });
+    const record = await this.getRecord(access, { url: request.url, fields, what: `applicantworkflows ${request.id}`, signal: request.signal });
     return readWorkflow(request.id, record, request.customFields);
   }
 
   async getPerson(access: IcimsTenantAccess, request: Omit<RecordRequest, 'kind'>): Promise<Person> {
     const fields = IcimsClient.fieldsFor('people', request.customFields);
-    const record = await this.getRecord(access, { url: request.url, fields, what: `people ${request.id}` });
+    const record = await this.getRecord(access, { url: request.url, fields, what: `people ${request.id}`, signal: request.signal });
     return readPerson(request.id, record, request.customFields);
   }
 
@@ -171,7 +173,7 @@ export class IcimsClient {
     const fields = IcimsClient.fieldsFor('jobs', request.customFields);
     const cached = await this.jobs.get(customerId, request.id, fields);
     if (cached) return { job: readJob(request.id, cached, request.customFields), fromCache: true };
-    const record = await this.getRecord(access, { url: request.url, fields, what: `jobs ${request.id}` });
+    const record = await this.getRecord(access, { url: request.url, fields, what: `jobs ${request.id}`, signal: request.signal });
     await this.jobs.set(customerId, request.id, fields, record);
     return { job: readJob(request.id, record, request.customFields), fromCache: false };
   }

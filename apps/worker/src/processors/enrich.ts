@@ -134,7 +134,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     };
   };
 
-  const process = async (job: ContractJob<'enrich'>, token?: string): Promise<EnrichSummary> => {
+  const process = async (job: ContractJob<'enrich'>, token?: string, signal?: AbortSignal): Promise<EnrichSummary> => {
     const { event, tenantId, receivedAt }: EnrichJob = job.data;
     const log = context.logger.child(jobLogContext('enrich', job));
     const enrichJobId = String(job.id);
@@ -164,9 +164,10 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     let records: StatusChangeRecords;
     try {
       records = await client.readStatusChangeRecords(access, event.customerId, {
-        workflow: { ...urls.workflow, customFields: [stepstoneField, seekConfig?.sourceField].filter((field): field is string => Boolean(field)) },
-        person: { ...urls.person, customFields: seekConfig?.candidateProfileField ? [seekConfig.candidateProfileField] : [] },
-        job: { ...urls.job, customFields: seekConfig?.positionProfileField ? [seekConfig.positionProfileField] : [] },
+        // The signal aborts iCIMS requests when a shutdown runs out of time (worker.cancelAllJobs).
+        workflow: { ...urls.workflow, signal, customFields: [stepstoneField, seekConfig?.sourceField].filter((field): field is string => Boolean(field)) },
+        person: { ...urls.person, signal, customFields: seekConfig?.candidateProfileField ? [seekConfig.candidateProfileField] : [] },
+        job: { ...urls.job, signal, customFields: seekConfig?.positionProfileField ? [seekConfig.positionProfileField] : [] },
       });
     } catch (error) {
       if (error instanceof RateLimitedError) return delay(job, token, log, error);
