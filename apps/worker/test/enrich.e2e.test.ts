@@ -116,6 +116,21 @@ describe('enrich: the seed event', () => {
     expect(summary).toMatchObject({ icimsRequests: 2, jobFromCache: true });
   });
 
+  it('measured: 20 events over 2 new jobs cost 42 iCIMS requests (2.1 per event)', async () => {
+    for (const id of ['3001', '3002']) harness.sandbox.setRecord('1234', 'jobs', id, { id: Number(id), jobtitle: `Job ${id}`, field61234: `seekAnzPublicTest:positionProfile:unposted:${id}` });
+    harness.sandbox.requests.length = 0;
+    const jobIds: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      // Sequential, as events for one job usually arrive: the first fills the cache.
+      const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { jobId: i % 2 === 0 ? '3001' : '3002', oldStatus: `M${i}` }));
+      await harness.waitForState('enrich', jobId, ['completed']);
+      jobIds.push(jobId);
+    }
+    const api = harness.sandbox.state.apiRequests();
+    expect(api.filter((request) => request.path.includes('/jobs/'))).toHaveLength(2);
+    expect(api).toHaveLength(42);
+  });
+
   it('a candidate without an AtsiApplicationId gets no StepStone delivery (counted skip), SEEK still goes', async () => {
     const before = await metricValue('status_bridge_skips_total', { partner: 'stepstone', reason: 'no_application_id' });
     const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2205', personId: '1366', jobId: '1243', newStatus: '9820', oldStatus: '9782' }), {});
