@@ -15,9 +15,10 @@
  *   REDIS_URL, QUEUE_PREFIX       where the jobs are, to follow them (read only)
  *   DEMO_TIMEOUT_MS               how long to wait for the pipeline (30000)
  */
-import { gzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import { closeRedis, createRedis, deliveryJobId, enrichJobId, QUEUES, type QueueKey } from '@status-bridge/core';
+// The seed request exactly as the tests send it (shared/seeds/icims-status-flow-update.txt).
+import { basicAuth, gzipped, SEED_EVENT_JSON, seedHeaders } from '@status-bridge/testing';
 
 const env = process.env;
 const INGEST_URL = (env.INGEST_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
@@ -34,42 +35,6 @@ const SANDBOX = {
 const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE_PREFIX = env.QUEUE_PREFIX ?? '{status-bridge}';
 const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_MS ?? 30_000);
-
-/** The iCIMS Status Flow Update example (shared/seeds/icims-status-flow-update.txt), byte for byte. */
-const SEED_EVENT_JSON = `{
-    "newStatus": "9782",
-    "oldStatus": "1752",
-    "customerId": "1234",
-    "jobId": "1242",
-    "userId": "3",
-    "personId": "1364",
-    "links": [
-        {
-            "title": "Applicant Workflow",
-            "rel": "applicantWorkflow",
-            "url": "https://api.icims.com/customers/1234/applicantworkflows/2203"
-        },
-        {
-            "title": "Job Profile",
-            "rel": "job",
-            "url": "https://api.icims.com/customers/1234/jobs/1242"
-        },
-        {
-            "title": "Person Profile",
-            "rel": "person",
-            "url": "https://api.icims.com/customers/1234/people/1364"
-        },
-        {
-            "title": "Posting User",
-            "rel": "user",
-            "url": "https://api.icims.com/customers/1234/people/3"
-        }
-    ],
-    "eventType": "WorkFlowStatusChangeEvent",
-    "systemId": "2203"
-}`;
-const SEED_LINK_HEADER =
-  'https://api.icims.com/customers/1234/applicantworkflows/2203;rel="applicantWorkflow";title="Applicant Workflow",https://api.icims.com/customers/1234/jobs/1242;rel="job";title="Job Profile",https://api.icims.com/customers/1234/people/1364;rel="person";title="Person Profile",https://api.icims.com/customers/1234/people/3;rel="user";title="Posting User",';
 
 /** Another transition of the sandbox's customer 1234 (records in packages/sandbox/src/icims/fixtures.ts). */
 function transition(systemId: string, personId: string, jobId: string, oldStatus: string, newStatus: string): string {
@@ -92,11 +57,11 @@ function transition(systemId: string, personId: string, jobId: string, oldStatus
   });
 }
 
-const EVENTS: Array<{ label: string; json: string; link?: string }> = [
-  { label: 'seed: workflow 2203, 1752 → 9782 (screening → interview); StepStone and SEEK', json: SEED_EVENT_JSON, link: SEED_LINK_HEADER },
+const EVENTS: Array<{ label: string; json: string; seed?: boolean }> = [
+  { label: 'seed: workflow 2203, 1752 → 9782 (screening → interview); StepStone and SEEK', json: SEED_EVENT_JSON, seed: true },
   { label: 'workflow 2204, D10100 → 1752 (applied → screening); came from SEEK, no StepStone id', json: transition('2204', '1365', '1242', 'D10100', '1752') },
   { label: 'workflow 2205, 1752 → 9820 (screening → rejected); job without a SEEK position', json: transition('2205', '1366', '1243', '1752', '9820') },
-  { label: 'seed again (an iCIMS re-send): same answer, no second job', json: SEED_EVENT_JSON, link: SEED_LINK_HEADER },
+  { label: 'seed again (an iCIMS re-send): same answer, no second job', json: SEED_EVENT_JSON, seed: true },
 ];
 
 const out = (text = ''): void => void process.stdout.write(`${text}\n`);
@@ -106,18 +71,14 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 // worker follows a link only to the configured origin (ICIMS_API_BASE_URL), so the links name it.
 const asFromSandbox = (text: string): string => text.split('https://api.icims.com').join(SANDBOX.icims);
 
-async function postEvent(json: string, link?: string): Promise<{ status: number; body: string }> {
-  const body = gzipSync(Buffer.from(asFromSandbox(json), 'utf8'));
+async function postEvent(json: string, seed: boolean): Promise<{ status: number; body: string }> {
+  const body = gzipped(asFromSandbox(json));
+  // The seed's own headers (User-Agent, Accept-Encoding, Content-Encoding, Link …); fetch sets
+  // Connection and Content-Length itself.
+  const { Connection: _connection, 'Content-Length': _length, Link: link, ...headers } = seedHeaders(body);
   const response = await fetch(`${INGEST_URL}/icims/events`, {
     method: 'POST',
-    headers: {
-      Authorization: `Basic ${Buffer.from(`${INBOUND_USER}:${INBOUND_PASSWORD}`).toString('base64')}`,
-      'Content-Type': 'application/json',
-      'Content-Encoding': 'gzip',
-      'User-Agent': 'Apache-HttpClient/4.2.1 (java 1.5)',
-      'Accept-Encoding': 'gzip,deflate',
-      ...(link ? { Link: asFromSandbox(link) } : {}),
-    },
+    headers: { ...headers, ...(seed ? { Link: asFromSandbox(link) } : {}), Authorization: basicAuth(INBOUND_USER, INBOUND_PASSWORD) },
     body,
   });
   return { status: response.status, body: await response.text() };
@@ -189,7 +150,7 @@ async function main(): Promise<void> {
 
   out(`Posting ${EVENTS.length} iCIMS status changes to ${INGEST_URL}/icims/events (gzip, as iCIMS sends them):`);
   for (const event of EVENTS) {
-    const { status, body } = await postEvent(event.json, event.link);
+    const { status, body } = await postEvent(event.json, event.seed === true);
     out(`  ${status}  ${event.label}`);
     if (status !== 200) out(`       ${body}`);
   }

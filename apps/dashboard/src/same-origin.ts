@@ -11,7 +11,8 @@ import type { RequestHandler } from 'express';
  * board sends these headers on PUT/PATCH/POST. Non-browser clients (curl) send neither and are
  * not a CSRF vector; they still need the password.
  */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing; every other one is a write. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function isCrossSiteWrite(request: { method: string; headers: Record<string, string | string[] | undefined> }): boolean {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return false;

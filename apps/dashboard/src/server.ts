@@ -7,7 +7,7 @@ import { registerQueueMetrics } from '../../worker/src/queue-metrics';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { BOARD_PATH, createBoardRouter } from './board';
-import { sameOriginWrites } from './same-origin';
+import { SAFE_METHODS, sameOriginWrites } from './same-origin';
 import { writePolicy } from './write-policy';
 
 export interface RunningDashboard {
@@ -62,7 +62,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
     writePolicy(env.DASHBOARD_ALLOW_RETRY),
     (req, _res, next) => {
       // Who changed what: every allowed write is logged with the queue and job path, never a body.
-      if (req.method !== 'GET' && req.method !== 'HEAD') logger.info('dashboard write', { method: req.method, path: req.path });
+      if (!SAFE_METHODS.has(req.method)) logger.info('dashboard write', { method: req.method, path: req.path });
       next();
     },
     board.getRouter(),

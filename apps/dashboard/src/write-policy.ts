@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { SAFE_METHODS } from './same-origin';
 
 /**
  * Which state-changing board API calls are allowed.
@@ -16,7 +17,6 @@ const ALLOWED_WRITES: RegExp[] = [
   /^\/api\/queues\/[^/]+\/clean\/(failed|completed)$/,
   /^\/api\/queues\/[^/]+\/[^/]+\/clean$/,
 ];
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function isWriteAllowed(method: string, path: string, allowRetry: boolean): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return true;
