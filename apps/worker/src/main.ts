@@ -12,7 +12,16 @@ async function main(): Promise<void> {
     process.exit(error instanceof ConfigError ? 78 : 1);
   }
   const logger = createLogger('worker', config.env.LOG_LEVEL);
-  const running = await startWorkerProcess(config, logger);
+  let running;
+  try {
+    running = await startWorkerProcess(config, logger);
+  } catch (error) {
+    // Processors validate their own partner settings when built (e.g. a StepStone URL for a
+    // tenant that delivers there); those are configuration errors too.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`worker: ${error.message}\n`);
+    process.exit(78);
+  }
   let signals = 0;
   const shutdown = (signal: string): void => {
     signals += 1;

@@ -1,4 +1,4 @@
-import { envSchema, loadEnv, parseQueueList, type CommonEnv, type EnvSource, type QueueKey, Tenants } from '@status-bridge/core';
+import { ConfigError, envSchema, loadEnv, parseQueueList, type CommonEnv, type EnvSource, type QueueKey, Tenants } from '@status-bridge/core';
 import { icimsEnvProperties, type IcimsEnv } from './icims';
 import { stepstoneEnvProperties, type StepStoneEnv } from './stepstone';
 import { seekEnvProperties, type SeekEnv } from './seek';
@@ -35,7 +35,7 @@ export function loadWorkerConfig(source: EnvSource = process.env): WorkerConfig 
   try {
     queues = parseQueueList(env.WORKER_QUEUES);
   } catch (error) {
-    throw new Error(`WORKER_QUEUES: ${(error as Error).message}`);
+    throw new ConfigError(`WORKER_QUEUES: ${(error as Error).message}`);
   }
   const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['icims', 'stepstone', 'seek']);
   return {
