@@ -8,6 +8,7 @@ import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { BOARD_PATH, createBoardRouter } from './board';
 import { SAFE_METHODS, sameOriginWrites } from './same-origin';
+import { securityHeaders } from './security-headers';
 import { writePolicy } from './write-policy';
 
 export interface RunningDashboard {
@@ -57,6 +58,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
   });
   app.use(
     BOARD_PATH,
+    securityHeaders(),
     basicAuth({ user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD }),
     sameOriginWrites(),
     writePolicy(env.DASHBOARD_ALLOW_RETRY),

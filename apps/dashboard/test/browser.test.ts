@@ -173,6 +173,12 @@ browserTest('an operator sees every queue, reads why a StepStone job failed, fix
   const context = await browserContext({ username: USER, password: PASSWORD });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
+    // The board must work under its Content-Security-Policy: only the refused Google Fonts link may complain.
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text()) && !message.text().includes('fonts.googleapis.com')) cspViolations.push(message.text());
+    });
+    page.on('pageerror', (error) => cspViolations.push(`page error: ${error.message}`));
     mkdirSync(join(REPO_ROOT, 'docs'), { recursive: true });
     const response = await page.goto(`${dashboard.url}/admin/queues`);
     expect(response?.status()).toBe(200);
@@ -216,6 +222,7 @@ browserTest('an operator sees every queue, reads why a StepStone job failed, fix
     await page.reload();
     await page.getByText(/Finished at|Completed at/i).first().waitFor({ timeout: 10_000 });
     expect(dashboard.logs().some((line) => line.message === 'dashboard write' && String(line.path).endsWith(`${jobId}/retry`))).toBe(true);
+    expect(cspViolations).toEqual([]);
     const received = (await (await fetch(`${String(sandbox.ready.stepstone)}/_sandbox/received`)).json()) as { received: Array<{ body: Record<string, unknown> }> };
     expect(received.received.map((item) => item.body.AtsiApplicationId ?? item.body.atsiApplicationId)).toContain(data.stepstone.atsiApplicationId);
   } finally {

@@ -91,6 +91,10 @@ describe('authentication covers the whole mount', () => {
     expect(asset).toBeDefined();
     expect((await api(readOnly, `/${asset}`)).status).toBe(200);
     expect((await api(readOnly, '/api/queues')).status).toBe(200);
+    // Not frameable (clickjacking of the retry button), nothing from other origins, nothing cached.
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-store');
   });
 });
 
