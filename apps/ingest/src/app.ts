@@ -48,6 +48,7 @@ export function eventsHandler(context: IngestContext): (req: import('node:http')
     metrics: context.metrics,
     logger: context.logger,
     bodyLimitBytes: context.env.INGEST_BODY_LIMIT_BYTES,
+    acceptedMessage: context.env.INGEST_ACCEPTED_MESSAGE,
   });
 }
 

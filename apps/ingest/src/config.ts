@@ -1,4 +1,5 @@
 import { ConfigError, envSchema, loadEnv, Tenants, type CommonEnv, type EnvSource } from '@status-bridge/core';
+import { DEFAULT_ACCEPTED_MESSAGE } from './responses';
 
 /** Ingest process configuration: read once at start from the environment and the tenants file. */
 export interface IngestEnv extends CommonEnv {
@@ -9,12 +10,22 @@ export interface IngestEnv extends CommonEnv {
   INGEST_TOKEN_SECRET?: string;
   INGEST_TOKEN_TTL_SECONDS: number;
   ENQUEUE_TIMEOUT_MS: number;
+  INGEST_ACCEPTED_MESSAGE: string;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 
 export const ingestEnvProperties = {
+  INGEST_ACCEPTED_MESSAGE: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 500,
+    default: DEFAULT_ACCEPTED_MESSAGE,
+    // iCIMS shows this to the recruiter when the workflow's "Show Confirmation" is on (Status Flow
+    // Update page); a customer may want it in their recruiters' language.
+    description: `confirmation iCIMS shows the recruiter when an event is accepted (default "${DEFAULT_ACCEPTED_MESSAGE}")`,
+  },
   PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000, description: 'port of the ingest API (0: any free port, logged in the "ready" line)' },
   HOST: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'interface the ingest API listens on' },
   INGEST_BODY_LIMIT_BYTES: {

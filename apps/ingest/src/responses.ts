@@ -26,17 +26,6 @@ export function reply(status: number, outcome: string, userMessage: string, debu
 const CONTACT = 'If it keeps happening, contact your iCIMS administrator.';
 
 export const REPLIES = {
-  accepted: {
-    status: 200,
-    outcome: 'accepted',
-    body: Buffer.from(JSON.stringify({ userMessage: 'The status change was received and will be sent to the job boards shortly.', code: 200 })),
-  } as Reply,
-  // A re-send inside the window gets the same answer as the first: for iCIMS it is the same event.
-  deduplicated: {
-    status: 200,
-    outcome: 'deduplicated',
-    body: Buffer.from(JSON.stringify({ userMessage: 'The status change was received and will be sent to the job boards shortly.', code: 200 })),
-  } as Reply,
   unauthorized: errorReply(
     401,
     'unauthorized',
@@ -89,6 +78,17 @@ export const REPLIES = {
   ),
   notFound: errorReply(404, 'not_found', 'There is nothing at this address.', 'unknown route'),
 } satisfies Record<string, Reply>;
+
+export const DEFAULT_ACCEPTED_MESSAGE = 'The status change was received and will be sent to the job boards shortly.';
+
+/**
+ * The two 200 answers, built once from the configured message (INGEST_ACCEPTED_MESSAGE). A re-send
+ * inside the deduplication window gets the same answer as the first: for iCIMS it is the same event.
+ */
+export function acceptedReplies(userMessage: string): { accepted: Reply; deduplicated: Reply } {
+  const body = Buffer.from(JSON.stringify({ userMessage, code: 200 }));
+  return { accepted: { status: 200, outcome: 'accepted', body }, deduplicated: { status: 200, outcome: 'deduplicated', body } };
+}
 
 export function send(res: ServerResponse, answer: Reply, requestId?: string): void {
   const headers: Record<string, string | number> = {

@@ -5,7 +5,7 @@ import type { InboundAuth } from '../auth/inbound';
 import { contentEncodingOf, inflateBody, isJsonContentType, readRawBody } from '../body';
 import { EnqueueError, type EnrichEnqueuer } from '../enqueue';
 import type { IngestMetrics } from '../metrics';
-import { REPLIES, reply, send, type Reply } from '../responses';
+import { acceptedReplies, REPLIES, reply, send, type Reply } from '../responses';
 import { requestIdOf } from '../request-id';
 
 export const EVENTS_PATH = '/icims/events';
@@ -18,6 +18,8 @@ export interface EventsRouteDeps {
   metrics: IngestMetrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** The 200 answer's userMessage, shown to the recruiter. */
+  acceptedMessage: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export interface EventsRouteDeps {
  */
 export function createEventsHandler(deps: EventsRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { inboundAuth, enqueuer, metrics, logger, bodyLimitBytes } = deps;
+  const ok = acceptedReplies(deps.acceptedMessage);
   const endTimer = (): (() => number) => metrics.duration.startTimer({ route: ROUTE });
 
   const answer = (res: ServerResponse, result: Reply, requestId: string, stopTimer: () => number, context: Record<string, unknown> = {}): void => {
@@ -96,7 +99,7 @@ export function createEventsHandler(deps: EventsRouteDeps): (req: IncomingMessag
     const { event } = validation;
     try {
       const result = await enqueuer.enqueue({ event, tenantId: customerId, receivedAt: new Date(receivedAtMs).toISOString(), requestId }, receivedAtMs);
-      answer(res, result.outcome === 'added' ? REPLIES.accepted : REPLIES.deduplicated, requestId, stopTimer);
+      answer(res, result.outcome === 'added' ? ok.accepted : ok.deduplicated, requestId, stopTimer);
       logger.info(result.outcome === 'added' ? 'event accepted' : 'event deduplicated', { requestId, customerId, systemId: event.systemId, jobId: result.jobId });
     } catch (error) {
       const reason = error instanceof EnqueueError ? error.reason : 'redis_error';
