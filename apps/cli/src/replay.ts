@@ -185,19 +185,20 @@ const PAGE = 500;
 
 /** Lists the failed jobs that match, oldest failure first, up to the limit. Reads only. */
 export async function planReplay(queue: Queue, options: ReplayOptions): Promise<{ scanned: number; planned: PlannedRetry[] }> {
-  const planned: PlannedRetry[] = [];
+  const planned = new Map<string, PlannedRetry>();
   const total = await queue.getFailedCount();
   let scanned = 0;
-  // Pages are read before anything is retried, so retrying cannot shift the pages under us.
+  // Every page is read before anything is retried, oldest failure first (ascending), so jobs that
+  // fail while we read land after the pages already read instead of shifting them.
   for (let start = 0; start < total; start += PAGE) {
-    const jobs = await queue.getFailed(start, start + PAGE - 1);
+    const jobs = await queue.getJobs(['failed'], start, start + PAGE - 1, true);
     scanned += jobs.length;
     for (const job of jobs) {
-      if (job?.id && matchesFilter(job, options)) planned.push({ jobId: job.id, failedReason: job.failedReason ?? '', finishedOn: job.finishedOn });
+      if (job?.id && !planned.has(job.id) && matchesFilter(job, options)) planned.set(job.id, { jobId: job.id, failedReason: job.failedReason ?? '', finishedOn: job.finishedOn });
     }
   }
-  planned.sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0));
-  return { scanned, planned: options.limit !== undefined ? planned.slice(0, options.limit) : planned };
+  const ordered = [...planned.values()].sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0));
+  return { scanned, planned: options.limit !== undefined ? ordered.slice(0, options.limit) : ordered };
 }
 
 export async function runReplay(
