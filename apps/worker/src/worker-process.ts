@@ -65,6 +65,11 @@ export async function startWorkerProcess(
       prefix: env.QUEUE_PREFIX,
       concurrency: config.concurrency[key],
       autorun: false,
+      // worker.rateLimit() (a partner's 429, see job-wrapper) holds jobs back only when the Worker has
+      // a limiter: BullMQ's moveToActive compares the limiter key with limiter.max and ignores the key
+      // otherwise (bullmq commands/moveToActive-11.lua), so other slots and processes would fetch the
+      // job again at once. A max no queue reaches makes the limiter count only for those pauses.
+      limiter: { max: 1_000_000_000, duration: 1_000 },
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === BACKOFF_TYPE ? backoffDelay(attemptsMade, env.RETRY_BASE_DELAY_MS, env.RETRY_MAX_DELAY_MS) : env.RETRY_BASE_DELAY_MS,

@@ -20,6 +20,7 @@ let worker: ServiceHandle;
 let connection: Redis;
 let queue: ContractQueue<'stepstone'>;
 let configDir: string;
+let workerEnv: Record<string, string>;
 let sequence = 0;
 
 function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<StepStoneDeliveryJob['statusChange']> = {}): { id: string; data: StepStoneDeliveryJob } {
@@ -93,7 +94,7 @@ beforeAll(async () => {
       },
     }),
   );
-  worker = await spawnService('apps/worker/src/main.ts', {
+  workerEnv = {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     CONFIG_FILE: tenantsFile,
@@ -109,7 +110,8 @@ beforeAll(async () => {
     SS_TOKEN_2000: TOKENS['2000'],
     SS_TOKEN_3000: TOKENS['3000'],
     SS_TOKEN_4000: TOKENS['4000'],
-  });
+  };
+  worker = await spawnService('apps/worker/src/main.ts', workerEnv);
   connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   queue = createQueue('stepstone', connection, prefix);
 });
@@ -167,17 +169,30 @@ test('5xx twice then 200 → delivered once, after two retries', async () => {
   expect(job.attemptsMade).toBe(firstTryAttempts + 2);
 });
 
-test('429 with Retry-After: 2 → not sent again before 2 s, then delivered, no attempt consumed', async () => {
-  const before = await metric('status_bridge_deliveries_total{partner="stepstone",outcome="rate_limited"');
-  sandbox.rateLimitNext(1, 2);
-  const id = await enqueue('1234', 'HIRED');
-  const { job, state } = await finished(id);
-  expect(state).toBe('completed');
-  expect(sandbox.requests.map((request) => request.answer)).toEqual([429, 200]);
-  const [limited, accepted] = sandbox.requests;
-  expect(accepted.at - limited.at).toBeGreaterThanOrEqual(2_000);
-  expect(job.attemptsMade).toBe(firstTryAttempts);
-  expect(await metric('status_bridge_deliveries_total{partner="stepstone",outcome="rate_limited"')).toBe(before + 1);
+test('429 with Retry-After: 2 → the queue sends nothing before 2 s (not the job, not a job queued meanwhile), then delivers; no attempt consumed', async () => {
+  // A second replica: the pause must hold for every worker process, not only the one that got the 429.
+  const replica = await spawnService('apps/worker/src/main.ts', workerEnv);
+  const rateLimited = async () =>
+    (await metric('status_bridge_deliveries_total{partner="stepstone",outcome="rate_limited"')) +
+    Number((await (await fetch(`${replica.url}/metrics`)).text()).match(/status_bridge_deliveries_total\{[^}]*outcome="rate_limited"[^}]*\} (\d+)/)?.[1] ?? 0);
+  const before = await rateLimited();
+  try {
+    sandbox.rateLimitNext(1, 2);
+    const id = await enqueue('1234', 'HIRED');
+    await waitFor(() => sandbox.requests.length >= 1, { what: 'the 429' });
+    // StepStone said it about our whole account: a job queued during the pause waits too.
+    const queuedMeanwhile = await enqueue('1234', 'OFFER');
+    const [{ job, state }, other] = await Promise.all([finished(id), finished(queuedMeanwhile)]);
+    expect([state, other.state]).toEqual(['completed', 'completed']);
+    expect(sandbox.requests.map((request) => request.answer)).toEqual([429, 200, 200]);
+    const [limited, ...after] = sandbox.requests;
+    for (const request of after) expect(request.at - limited.at).toBeGreaterThanOrEqual(2_000);
+    expect(job.attemptsMade).toBe(firstTryAttempts);
+    expect(other.job.attemptsMade).toBe(firstTryAttempts);
+    expect(await rateLimited()).toBe(before + 1);
+  } finally {
+    await replica.stop();
+  }
 });
 
 test('400 → failed at once, the reason shows the partner answer', async () => {
