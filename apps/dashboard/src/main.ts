@@ -1,51 +1,11 @@
-import { ConfigError, createLogger } from '@status-bridge/core';
-import { loadDashboardEnv, type DashboardEnv } from './config';
+import { createLogger, runService } from '@status-bridge/core';
+import { loadDashboardEnv } from './config';
 import { startDashboard } from './server';
 
-async function main(): Promise<void> {
-  let env: DashboardEnv;
-  try {
-    env = loadDashboardEnv();
-  } catch (error) {
-    // Configuration errors name the variable; print them plainly and stop.
-    process.stderr.write(`dashboard: ${(error as Error).message}\n`);
-    process.exit(error instanceof ConfigError ? 78 : 1);
-  }
-  const logger = createLogger('dashboard', env.LOG_LEVEL);
-  const running = await startDashboard(env, logger);
-  let signals = 0;
-  const shutdown = (signal: string): void => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn('second signal: exiting now', { signal });
-      process.exit(1);
-    }
-    logger.info('shutting down', { signal });
-    const hardStop = setTimeout(() => {
-      logger.error('shutdown took too long; exiting', { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, env.SHUTDOWN_TIMEOUT_MS).unref();
-    running.stop().then(
-      () => {
-        clearTimeout(hardStop);
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: Error) => {
-        logger.error('shutdown failed', { error: error.message });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`dashboard: unhandled rejection: ${String(reason)}\n`);
-});
-
-main().catch((error: Error) => {
-  process.stderr.write(`dashboard: failed to start: ${error.stack ?? error.message}\n`);
-  process.exit(1);
+runService({
+  name: 'dashboard',
+  loadConfig: () => loadDashboardEnv(),
+  createLogger: (env) => createLogger('dashboard', env.LOG_LEVEL),
+  shutdownTimeoutMs: (env) => env.SHUTDOWN_TIMEOUT_MS,
+  start: (env, logger) => startDashboard(env, logger),
 });

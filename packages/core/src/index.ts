@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './bullmq';
 export * from './version';
 export * from './status-mapping';
+export * from './service-main';

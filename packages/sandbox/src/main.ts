@@ -9,7 +9,7 @@
  *
  * Logs {"message":"ready","url":<iCIMS origin>,"icims":…,"stepstone":…,"seek":…} once all listen.
  */
-import { ConfigError, createLogger, envSchema, loadEnv, Tenants, type EnvSource, type Logger } from '@status-bridge/core';
+import { createLogger, envSchema, loadEnv, runService, Tenants, type EnvSource, type Logger } from '@status-bridge/core';
 import { start as startIcims, SANDBOX_ICIMS_AUDIENCE, type IcimsSandbox } from './icims';
 import { start as startStepStone, type StepStoneSandbox } from './stepstone';
 import { start as startSeek, SEEK_AUDIENCES, type SeekSandbox } from './seek';
@@ -125,31 +125,12 @@ export function loadSandboxEnv(source: EnvSource = process.env): { env: SandboxE
   return { env, tenants };
 }
 
-async function main(): Promise<void> {
-  let loaded: { env: SandboxEnv; tenants: Tenants };
-  try {
-    loaded = loadSandboxEnv();
-  } catch (error) {
-    process.stderr.write(`sandbox: ${(error as Error).message}\n`);
-    process.exit(error instanceof ConfigError ? 78 : 1);
-  }
-  const logger = createLogger('sandbox', loaded.env.LOG_LEVEL);
-  const running = await startSandboxes(loaded.env, loaded.tenants, logger);
-  const shutdown = (signal: string): void => {
-    logger.info('shutting down', { signal });
-    setTimeout(() => process.exit(1), loaded.env.SHUTDOWN_TIMEOUT_MS).unref();
-    void running.stop().then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-}
-
 if (require.main === module) {
-  main().catch((error: Error) => {
-    process.stderr.write(`sandbox: failed to start: ${error.stack ?? error.message}\n`);
-    process.exit(1);
+  runService({
+    name: 'sandbox',
+    loadConfig: () => loadSandboxEnv(),
+    createLogger: ({ env }) => createLogger('sandbox', env.LOG_LEVEL),
+    shutdownTimeoutMs: ({ env }) => env.SHUTDOWN_TIMEOUT_MS,
+    start: ({ env, tenants }, logger) => startSandboxes(env, tenants, logger),
   });
 }
