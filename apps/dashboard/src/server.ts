@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Queue } from 'bullmq';
 import { closeRedis, createMetricsRegistry, createQueues, createRedis, type Logger, type QueueKey } from '@status-bridge/core';
-import { registerQueueMetrics } from '../../worker/src/queue-metrics';
+import { registerQueueMetrics } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { BOARD_PATH, createBoardRouter } from './board';

@@ -10,7 +10,9 @@ import { cleanupPrefix, freePort, REPO_ROOT, spawnService, TEST_REDIS_URL, uniqu
  * Issue 6 "Done when", in a real browser (Playwright driving Debian's Chromium, no downloaded
  * browser): log into the dashboard, see every queue, open a failed StepStone job caused by a
  * sandbox 400, read its reason, fix the sandbox, retry from the UI, and watch the job complete.
- * Without credentials the page, an asset and the API answer 401. Saves docs/dashboard.png.
+ * Without credentials the page, an asset and the API answer 401. Takes the screenshots that
+ * docs/ holds; they are written to docs/ only with UPDATE_SCREENSHOTS=1 (so a test run leaves the
+ * working tree clean), else to a temporary folder.
  *
  * Everything runs as operators run it: sandboxes, worker (StepStone queue) and dashboard are child
  * processes with env-only config, on the real Redis under a unique prefix.
@@ -179,7 +181,8 @@ browserTest('an operator sees every queue, reads why a StepStone job failed, fix
       if (/Content Security Policy/i.test(message.text()) && !message.text().includes('fonts.googleapis.com')) cspViolations.push(message.text());
     });
     page.on('pageerror', (error) => cspViolations.push(`page error: ${error.message}`));
-    mkdirSync(join(REPO_ROOT, 'docs'), { recursive: true });
+    const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'sb-screens-'));
+    mkdirSync(screenshotDir, { recursive: true });
     const response = await page.goto(`${dashboard.url}/admin/queues`);
     expect(response?.status()).toBe(200);
     // Every queue of the contract is listed in the menu, and the environment badge is shown.
@@ -202,13 +205,13 @@ browserTest('an operator sees every queue, reads why a StepStone job failed, fix
     await page.getByRole('tab', { name: 'Data' }).click();
     await page.locator('xpath=//*[@role="treeitem"][span[normalize-space()="candidate:"]]/span[@role="button"]').first().click();
     await page.getByText('"E*** M***"').first().waitFor();
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard-masked-data.png') });
+    await page.screenshot({ path: join(screenshotDir, 'dashboard-masked-data.png') });
     const shown = await page.locator('body').innerText();
     expect(shown).toContain('e***@example.com');
     for (const pii of ['Erika', 'Mustermann', 'erika.mustermann', '1234567']) expect(shown).not.toContain(pii);
     await page.getByRole('tab', { name: 'Error' }).click();
     await reason.waitFor();
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png') });
+    await page.screenshot({ path: join(screenshotDir, 'dashboard.png') });
 
     // The operator fixes the cause (here: the sandbox accepts again) and retries from the UI.
     await stepstoneFaults({ rejectAll: { enabled: false } });

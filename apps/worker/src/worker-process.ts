@@ -8,6 +8,7 @@ import {
   createQueues,
   createRedis,
   QUEUES,
+  registerQueueMetrics,
   type Logger,
   type QueueKey,
 } from '@status-bridge/core';
@@ -16,7 +17,6 @@ import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
 import { assertRegistryComplete, processorRegistry } from './registry';
 import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
-import { registerQueueMetrics } from './queue-metrics';
 
 export interface RunningWorker {
   url: string;

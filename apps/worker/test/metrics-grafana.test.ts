@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { REPO_ROOT } from '@status-bridge/testing';
 import { createWorkerMetrics } from '../src/metrics';
-import { registerQueueMetrics } from '../src/queue-metrics';
+import { registerQueueMetrics } from '@status-bridge/core';
 import { createIngestMetrics } from '../../ingest/src/metrics';
 
 /**

@@ -12,3 +12,4 @@ export * from './bullmq';
 export * from './version';
 export * from './status-mapping';
 export * from './service-main';
+export * from './queue-metrics';

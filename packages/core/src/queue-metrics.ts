@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { QueueKey } from '@status-bridge/core';
+import type { QueueKey } from './queues';
 
 /**
  * Queue depth gauges, read from Redis when Prometheus scrapes (not on a timer), so a process that
