@@ -13,7 +13,7 @@ export interface DashboardEnv extends Omit<CommonEnv, 'CONFIG_FILE'> {
   DASHBOARD_POLL_INTERVAL_MS: number;
 }
 
-const dashboardEnvProperties = {
+export const dashboardEnvProperties = {
   DASHBOARD_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3001, description: 'port of the dashboard (0: any free port)' },
   DASHBOARD_HOST: { type: 'string', default: '0.0.0.0', description: 'interface the dashboard listens on' },
   DASHBOARD_USER: { type: 'string', minLength: 1, default: 'admin', description: 'HTTP Basic user name for the dashboard' },

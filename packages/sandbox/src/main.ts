@@ -31,7 +31,7 @@ export interface SandboxEnv {
 
 const port = (fallback: number, partner: string) => ({ type: 'integer', minimum: 0, maximum: 65535, default: fallback, description: `port of the ${partner} sandbox (0: any free port)` });
 
-const sandboxEnvProperties = {
+export const sandboxEnvProperties = {
   SANDBOX_HOST: { type: 'string', default: '127.0.0.1', description: 'interface the sandboxes listen on (loopback: they accept development secrets)' },
   SANDBOX_ICIMS_PORT: port(4010, 'iCIMS'),
   SANDBOX_STEPSTONE_PORT: port(4020, 'StepStone'),

@@ -13,7 +13,7 @@ export interface WorkerEnv extends CommonEnv, IcimsEnv, StepStoneEnv, SeekEnv {
   METRICS_HOST: string;
 }
 
-const workerEnvProperties = {
+export const workerEnvProperties = {
   WORKER_QUEUES: { type: 'string', default: 'all', description: 'queues this process consumes: "all" or a comma list of enrich, stepstone, seek' },
   WORKER_CONCURRENCY_ENRICH: { type: 'integer', minimum: 1, default: 10, description: 'parallel enrichment jobs per process' },
   WORKER_CONCURRENCY_STEPSTONE: { type: 'integer', minimum: 1, default: 10, description: 'parallel StepStone deliveries per process' },
