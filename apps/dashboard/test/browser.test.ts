@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
-import { cleanupPrefix, freePort, REPO_ROOT, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import { cleanupPrefix, freePort, REPO_ROOT, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * Issue 6 "Done when", in a real browser (Playwright driving Debian's Chromium, no downloaded
@@ -60,21 +60,14 @@ function deliveryJob(): { id: string; data: StepStoneDeliveryJob } {
   return {
     id: deliveryJobId(enrichJobId, 'stepstone'),
     data: {
-      statusChange: {
-        tenantId: '1234',
-        customerId: '1234',
-        systemId: '2203',
-        personId: '1364',
-        jobId: '1242',
-        userId: '3',
-        oldStatus: { id: '1752', stage: 'screening' },
+      statusChange: sampleStatusChange({
         newStatus: { id: '9782', stage: 'interview', name: 'Interview' },
         occurredAt: now,
         receivedAt: now,
         candidate: { formattedName: 'Erika Mustermann', givenName: 'Erika', familyName: 'Mustermann', email: 'erika.mustermann@example.com', phone: '+49 30 1234567' },
         job: { title: 'Nurse' },
         enrichJobId,
-      },
+      }),
       stepstone: { atsiApplicationId: '51c3be16-0f93-41ed-9cc0-9092222d7333', status: 'INTERVIEW' },
     },
   };

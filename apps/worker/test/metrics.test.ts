@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { QUEUES, type StepStoneDeliveryJob } from '@status-bridge/core';
-import { cleanupPrefix, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import { cleanupPrefix, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * The worker's /metrics, run as operators run it (a child process, env-only config), and the
@@ -40,21 +40,12 @@ function sample(text: string, series: string): number | undefined {
   return undefined;
 }
 
-const statusChange: StepStoneDeliveryJob['statusChange'] = {
-  tenantId: '1234',
-  customerId: '1234',
+const statusChange: StepStoneDeliveryJob['statusChange'] = sampleStatusChange({
   systemId: '990001',
-  personId: '1364',
-  jobId: '1242',
-  userId: '3',
-  oldStatus: { id: '1752', stage: 'screening' },
-  newStatus: { id: '9782', stage: 'interview', name: 'Interview' },
   occurredAt: new Date().toISOString(),
   receivedAt: new Date().toISOString(),
-  candidate: { formattedName: 'Test Candidate' },
-  job: { title: 'Nurse' },
   enrichJobId: 'c1234-w990001-1752-9782-test',
-};
+});
 
 beforeAll(async () => {
   // A partner that rejects everything with 400: the StepStone processor treats that as permanent.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
 import { start, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
-import { cleanupPrefix, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import { cleanupPrefix, sampleStatusChange, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * The StepStone processor as operators run it: the worker as a child process (WORKER_QUEUES=stepstone,
@@ -30,14 +30,10 @@ function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<
   return {
     id: deliveryJobId(enrichJobId, 'stepstone'),
     data: {
-      statusChange: {
+      statusChange: sampleStatusChange({
         tenantId,
         customerId: tenantId,
         systemId,
-        personId: '1364',
-        jobId: '1242',
-        userId: '3',
-        oldStatus: { id: '1752', stage: 'screening' },
         newStatus: { id: '9782', stage: 'interview', name: 'Interview' },
         occurredAt: '2026-11-23T18:30:00.000Z',
         receivedAt: new Date().toISOString(),
@@ -45,7 +41,7 @@ function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<
         job: { title: 'Nurse' },
         enrichJobId,
         ...overrides,
-      },
+      }),
       stepstone: { atsiApplicationId: ATSI_ID, status },
     },
   };

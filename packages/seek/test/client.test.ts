@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { PermanentError, RateLimitedError, RetryableError, USER_AGENT } from '@status-bridge/core';
-import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
+import { cleanupPrefix, sampleStatusChange, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
 import { start, SANDBOX_SEEK_CLIENT, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
 import { SeekClient } from '../src/client';
 import { SeekTokenCache, tokenCacheMs } from '../src/token';
@@ -12,21 +12,8 @@ const prefix = uniquePrefix('seek-client');
 const HIRER = 'seekAnz:organization:seek:clienttest';
 const UUID = /^[0-9a-f-]{36}$/;
 
-const change = (email: string): StatusChange => ({
-  tenantId: '1234',
-  customerId: '1234',
-  systemId: '2203',
-  personId: '1364',
-  jobId: '1242',
-  userId: '3',
-  oldStatus: { id: '1752' },
-  newStatus: { id: '9782', name: 'Interview' },
-  occurredAt: '2026-11-23T18:00:00.000Z',
-  receivedAt: '2026-11-23T18:00:01.000Z',
-  candidate: { formattedName: 'Hayden Robinson', email },
-  job: { title: 'Driver' },
-  enrichJobId: 'e1',
-});
+const change = (email: string): StatusChange =>
+  sampleStatusChange({ newStatus: { id: '9782', name: 'Interview' }, candidate: { formattedName: 'Hayden Robinson', email }, job: { title: 'Driver' }, enrichJobId: 'e1' });
 
 describe('SEEK client and token cache', () => {
   let sandbox: SeekSandbox;

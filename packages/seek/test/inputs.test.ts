@@ -1,27 +1,11 @@
 import { getVariableValues, parse, type OperationDefinitionNode } from 'graphql';
 import type { SeekDeliveryJob, StatusChange } from '@status-bridge/core';
+import { sampleStatusChange } from '@status-bridge/testing';
 import { SEEK_DOCUMENTS, type SeekOperationName } from '../src/documents';
 import { actionDescription, planProcessHistoryItem, planUploadCandidate, MAX_ACTION_DESCRIPTION } from '../src/inputs';
 import { seekSchema } from '../src/schema';
 
-function statusChange(overrides: Partial<StatusChange> = {}): StatusChange {
-  return {
-    tenantId: '1234',
-    customerId: '1234',
-    systemId: '2203',
-    personId: '1364',
-    jobId: '1242',
-    userId: '3',
-    oldStatus: { id: '1752', stage: 'screening' },
-    newStatus: { id: '9782', stage: 'interview', name: 'Second interview' },
-    occurredAt: '2026-11-23T18:00:00.000Z',
-    receivedAt: '2026-11-23T18:00:01.000Z',
-    candidate: { formattedName: 'Hayden Robinson', givenName: 'Hayden', familyName: 'Robinson', email: 'hayden@example.com', phone: '+61 400 000 000' },
-    job: { title: 'Warehouse lead' },
-    enrichJobId: 'c1234-w2203-1752-9782-abc',
-    ...overrides,
-  };
-}
+const statusChange = sampleStatusChange;
 
 const seek: SeekDeliveryJob['seek'] = { idempotencyId: '00000000-0000-0000-0000-000000000002', statusCode: 'Interview', sourceName: 'Recruitment Agency' };
 

@@ -1,3 +1,4 @@
+import type { StatusChange } from '@status-bridge/core';
 import { gzipSync } from 'node:zlib';
 
 /** The iCIMS Status Flow Update example, byte for byte as in ../shared/seeds/icims-status-flow-update.txt. */
@@ -66,4 +67,28 @@ export function gzipped(text: string): Buffer {
 
 export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/**
+ * A StatusChange for the seed's workflow (customer 1234, workflow 2203, person 1364, job 1242),
+ * as the enrichment worker builds it; tests override what they are about. Candidate data is
+ * made up (the name is SEEK's own documentation example).
+ */
+export function sampleStatusChange(overrides: Partial<StatusChange> = {}): StatusChange {
+  return {
+    tenantId: '1234',
+    customerId: '1234',
+    systemId: '2203',
+    personId: '1364',
+    jobId: '1242',
+    userId: '3',
+    oldStatus: { id: '1752', stage: 'screening' },
+    newStatus: { id: '9782', stage: 'interview', name: 'Second interview' },
+    occurredAt: '2026-11-23T18:00:00.000Z',
+    receivedAt: '2026-11-23T18:00:01.000Z',
+    candidate: { formattedName: 'Hayden Robinson', givenName: 'Hayden', familyName: 'Robinson', email: 'hayden@example.com', phone: '+61 400 000 000' },
+    job: { title: 'Warehouse lead' },
+    enrichJobId: 'c1234-w2203-1752-9782-abc',
+    ...overrides,
+  };
 }
