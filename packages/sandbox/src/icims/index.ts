@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';
+import { listenSandbox } from '../listen';
 import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
 import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
 import { IcimsSandboxState, type BasicUser, type IcimsFaultRequest, type IcimsSandboxRequest, type OAuthClient } from './state';
@@ -44,14 +43,7 @@ export interface IcimsSandbox {
 export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSandbox> {
   const state = new IcimsSandboxState({}, options.clients ?? [SANDBOX_ICIMS_CLIENT], options.users ?? [SANDBOX_ICIMS_USER], options.audience ?? SANDBOX_ICIMS_AUDIENCE, options.tokenLifetimeSeconds ?? 3600);
   const hung = new Set<Response>();
-  const server = http.createServer(createIcimsSandboxApp(state, hung));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const { url, close } = await listenSandbox(createIcimsSandboxApp(state, hung), options, hung);
   state.fixtures = (options.fixtures ?? defaultIcimsFixtures)(url);
   return {
     url,
@@ -64,11 +56,6 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
       customer[kind][id] = record;
     },
     reset: () => state.reset(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }

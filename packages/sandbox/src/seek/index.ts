@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';
+import { listenSandbox } from '../listen';
 import { createSeekSandboxApp, SEEK_GRAPHQL_PATH, SEEK_TOKEN_PATH } from './app';
 import { sandboxSchema } from './schema';
 import { SeekSandboxState, type DuplicateUploadMode, type OperationRecord, type SeekClientCredentials, type SeekFaultRequest, type SeekSandboxSettings } from './state';
@@ -58,14 +57,7 @@ export async function start(options: SeekSandboxOptions = {}): Promise<SeekSandb
   // client with a short timeout would see a timeout that is the sandbox's fault).
   sandboxSchema();
   const hung = new Set<Response>();
-  const server = http.createServer(createSeekSandboxApp(state, hung));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const { url, close } = await listenSandbox(createSeekSandboxApp(state, hung), options, hung);
   return {
     url,
     tokenUrl: `${url}${SEEK_TOKEN_PATH}`,
@@ -78,11 +70,6 @@ export async function start(options: SeekSandboxOptions = {}): Promise<SeekSandb
       state.expireTokens();
     },
     reset: () => state.reset(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Response } from 'express';
+import { listenSandbox } from '../listen';
 import { ATSI_V1_PATH, createStepStoneSandboxApp, SEED_STATUS_PATH } from './app';
 import { StepStoneSandboxState, type FaultRequest, type ReceivedStatus, type RejectedStatus, type SandboxRequest } from './state';
 
@@ -44,14 +43,7 @@ export interface StepStoneSandbox {
 export async function start(options: StepStoneSandboxOptions = {}): Promise<StepStoneSandbox> {
   const state = new StepStoneSandboxState({ tokens: options.tokens, extraStatuses: options.extraStatuses });
   const hung = new Set<Response>();
-  const server = http.createServer(createStepStoneSandboxApp(state, hung));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const { url, close } = await listenSandbox(createStepStoneSandboxApp(state, hung), options, hung);
   return {
     url,
     seedStatusUrl: `${url}${SEED_STATUS_PATH}`,
@@ -66,11 +58,6 @@ export async function start(options: StepStoneSandboxOptions = {}): Promise<Step
     rejectAll: (enabled, message) => state.rejectAll(enabled, message),
     faults: (request) => state.applyFaults(request),
     reset: () => state.reset(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }

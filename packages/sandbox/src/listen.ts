@@ -1,0 +1,30 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express, Response } from 'express';
+
+export interface ListeningSandbox {
+  /** Base URL (loopback when listening on every interface). */
+  url: string;
+  /** Stops listening, ending hung answers and open keep-alive connections, so tests exit at once. */
+  close(): Promise<void>;
+}
+
+/** Serves a sandbox app on host:port (port 0: any free one). `hung` holds answers a fault keeps open. */
+export async function listenSandbox(app: Express, options: { host?: string; port?: number }, hung: Set<Response>): Promise<ListeningSandbox> {
+  const server = http.createServer(app);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
