@@ -1,9 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createMetricsRegistry, createQueues, createRedis, type Logger, type QueueKey } from '@status-bridge/core';
-import { registerQueueMetrics } from '@status-bridge/core';
+import { closeRedis, createMetricsRegistry, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { BOARD_PATH, createBoardRouter } from './board';
@@ -35,12 +33,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    let redisUp = false;
-    try {
-      redisUp = (await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))])) === 'PONG';
-    } catch {
-      redisUp = false;
-    }
+    const redisUp = await redisAnswers(redis);
     const ok = ready && redisUp;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready });
   });
@@ -71,13 +64,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
   );
 
   const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.DASHBOARD_PORT, env.DASHBOARD_HOST, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = env.DASHBOARD_HOST === '0.0.0.0' || env.DASHBOARD_HOST === '::' ? '127.0.0.1' : env.DASHBOARD_HOST;
-  const url = `http://${host}:${address.port}`;
+  const url = await listen(server, env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   ready = true;
 
   let stopping: Promise<void> | undefined;

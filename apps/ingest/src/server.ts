@@ -1,6 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { closeRedis, createQueue, createRedis, type Logger } from '@status-bridge/core';
+import { closeRedis, createQueue, createRedis, listen, redisAnswers, type Logger } from '@status-bridge/core';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
@@ -73,18 +72,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
     redis: producer,
     enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
     async isReady() {
-      let redis = false;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const timeout = new Promise<string>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), READY_PING_TIMEOUT_MS);
-        });
-        redis = (await Promise.race([producer.ping(), timeout])) === 'PONG';
-      } catch {
-        redis = false;
-      } finally {
-        clearTimeout(timer);
-      }
+      const redis = await redisAnswers(producer, READY_PING_TIMEOUT_MS);
       return { ready: redis && !shuttingDown, redis, shuttingDown };
     },
   });
@@ -93,16 +81,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   const server = http.createServer(options.dispatch === 'express' ? app : dispatchEventsFirst(eventsHandler(context), app));
   // Longer than common load-balancer idle timeouts (60 s), so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
-  const url = `http://${host}:${address.port}`;
+  const url = await listen(server, env.PORT, env.HOST);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

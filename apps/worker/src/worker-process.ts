@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Worker, type Job } from 'bullmq';
 import {
   backoffDelay,
@@ -7,7 +6,9 @@ import {
   closeRedis,
   createQueues,
   createRedis,
+  listen,
   QUEUES,
+  redisAnswers,
   registerQueueMetrics,
   type Logger,
   type QueueKey,
@@ -95,12 +96,7 @@ export async function startWorkerProcess(
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else if (req.url === '/readyz') {
-      let redisUp = false;
-      try {
-        redisUp = (await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))])) === 'PONG';
-      } catch {
-        redisUp = false;
-      }
+      const redisUp = await redisAnswers(redis);
       const ok = ready && redisUp && [...workers.values()].every((worker) => worker.isRunning());
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready }));
     } else if (req.url === '/metrics') {
@@ -109,10 +105,7 @@ export async function startWorkerProcess(
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(env.METRICS_PORT, env.METRICS_HOST, resolve));
-  const address = server.address() as AddressInfo;
-  const host = env.METRICS_HOST === '0.0.0.0' ? '127.0.0.1' : env.METRICS_HOST;
-  const url = `http://${host}:${address.port}`;
+  const url = await listen(server, env.METRICS_PORT, env.METRICS_HOST);
   ready = true;
 
   let stopping: Promise<void> | undefined;

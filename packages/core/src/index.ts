@@ -13,3 +13,4 @@ export * from './version';
 export * from './status-mapping';
 export * from './service-main';
 export * from './queue-metrics';
+export * from './http-listen';

@@ -49,3 +49,18 @@ export async function closeRedis(redis: Redis, timeoutMs = 1_000): Promise<void>
 export function ownKey(prefix: string, ...parts: string[]): string {
   return [prefix, 'sb', ...parts].join(':');
 }
+
+/** Whether Redis answers PING within `timeoutMs` (readiness probes must not hang with the connection). */
+export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    return (await Promise.race([redis.ping(), timeout])) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

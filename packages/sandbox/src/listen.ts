@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Express, Response } from 'express';
+import { listen } from '@status-bridge/core';
 
 export interface ListeningSandbox {
   /** Base URL (loopback when listening on every interface). */
@@ -12,14 +12,9 @@ export interface ListeningSandbox {
 /** Serves a sandbox app on host:port (port 0: any free one). `hung` holds answers a fault keeps open. */
 export async function listenSandbox(app: Express, options: { host?: string; port?: number }, hung: Set<Response>): Promise<ListeningSandbox> {
   const server = http.createServer(app);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hung) res.destroy();
