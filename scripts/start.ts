@@ -14,7 +14,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import { redisUrlAnswers } from '@status-bridge/core';
 
 const root = resolve(__dirname, '..');
 const env: Record<string, string | undefined> = { ...process.env };
@@ -43,21 +43,9 @@ const QUICK_START_DEFAULTS: Record<string, string> = {
   SANDBOX_SEEK_PORT: '4030',
 };
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
-  if (await redisAnswers(url)) {
+  if (await redisUrlAnswers(url)) {
     say(`Redis answers at ${url}`);
     return undefined;
   }
@@ -85,7 +73,7 @@ async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 50; i++) {
-    if (await redisAnswers(url)) return child;
+    if (await redisUrlAnswers(url)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.stderr.write('[start] redis-server did not come up; see its output above.\n');

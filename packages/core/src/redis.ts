@@ -64,3 +64,17 @@ export async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boo
     clearTimeout(timer);
   }
 }
+
+/** Whether a Redis answers at `url` right now: one connection attempt, no retries (start-up checks). */
+export async function redisUrlAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return await redisAnswers(probe, timeoutMs);
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}

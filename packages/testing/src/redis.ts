@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redisUrlAnswers } from '@status-bridge/core';
 import { freePort } from './net';
 import { waitFor } from './wait';
 
@@ -52,18 +53,7 @@ export async function startRedisServer(options: { port?: number; appendonly?: bo
   args.push('--appendonly', options.appendonly ? 'yes' : 'no');
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const probe = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+  await waitFor(() => redisUrlAnswers(url), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
   return {
     url,
     port,
