@@ -3,3 +3,4 @@ export * from './net';
 export * from './wait';
 export * from './process';
 export * from './fixtures';
+export * from './reliability-report';
