@@ -38,9 +38,15 @@ export const dashboardEnvProperties = {
   },
 };
 
-export function loadDashboardEnv(source: EnvSource = process.env): DashboardEnv {
-  const schema = envSchema(dashboardEnvProperties, ['DASHBOARD_PASSWORD']);
+const commonDashboardSchema = envSchema(dashboardEnvProperties, ['DASHBOARD_PASSWORD']);
+
+/** The dashboard's env schema (also read by the Kubernetes manifest test for its required variables). */
+export const dashboardEnvSchema = {
+  ...commonDashboardSchema,
   // The dashboard reads queues only, not the tenants file, so CONFIG_FILE is optional here.
-  const required = (schema.required as string[]).filter((name) => name !== 'CONFIG_FILE');
-  return loadEnv<DashboardEnv>({ ...schema, required }, source);
+  required: (commonDashboardSchema.required as string[]).filter((name) => name !== 'CONFIG_FILE'),
+};
+
+export function loadDashboardEnv(source: EnvSource = process.env): DashboardEnv {
+  return loadEnv<DashboardEnv>(dashboardEnvSchema, source);
 }

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { closeRedis, createMetricsRegistry, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
+import { HEALTH_PATHS } from '@status-bridge/core';
 import { BOARD_PATH, createBoardRouter } from './board';
 import { SAFE_METHODS, sameOriginWrites } from './same-origin';
 import { securityHeaders } from './security-headers';
@@ -29,15 +30,15 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   // Probes and metrics stay outside the auth, like the worker's; they carry no job data.
-  app.get('/healthz', (_req, res) => {
+  app.get(HEALTH_PATHS.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get(HEALTH_PATHS.ready, async (_req, res) => {
     const redisUp = await redisAnswers(redis);
     const ok = ready && redisUp;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get(HEALTH_PATHS.metrics, async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/', (_req, res) => {

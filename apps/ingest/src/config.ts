@@ -56,6 +56,9 @@ export const ingestEnvProperties = {
   },
 };
 
+/** The ingest's env schema (also read by the Kubernetes manifest test for its required variables). */
+export const ingestEnvSchema = envSchema(ingestEnvProperties);
+
 export interface IngestConfig {
   env: IngestEnv;
   tenants: Tenants;
@@ -68,7 +71,7 @@ export function usesInboundOAuth(tenants: Tenants): boolean {
 }
 
 export function loadIngestConfig(source: EnvSource = process.env): IngestConfig {
-  const env = loadEnv<IngestEnv>(envSchema(ingestEnvProperties), source);
+  const env = loadEnv<IngestEnv>(ingestEnvSchema, source);
   const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['inbound']);
   if (usesInboundOAuth(tenants) && !env.INGEST_TOKEN_SECRET) {
     throw new ConfigError(

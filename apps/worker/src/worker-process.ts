@@ -15,6 +15,7 @@ import {
 } from '@status-bridge/core';
 import type { WorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics';
+import { HEALTH_PATHS } from '@status-bridge/core';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
 import { assertRegistryComplete, processorRegistry } from './registry';
 import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
@@ -93,13 +94,13 @@ export async function startWorkerProcess(
   await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
 
   const server = http.createServer(async (req, res) => {
-    if (req.url === '/healthz') {
+    if (req.url === HEALTH_PATHS.live) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (req.url === '/readyz') {
+    } else if (req.url === HEALTH_PATHS.ready) {
       const redisUp = await redisAnswers(redis);
       const ok = ready && redisUp && [...workers.values()].every((worker) => worker.isRunning());
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not ready', redis: redisUp, shuttingDown: !ready }));
-    } else if (req.url === '/metrics') {
+    } else if (req.url === HEALTH_PATHS.metrics) {
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
     } else {
       res.writeHead(404).end();

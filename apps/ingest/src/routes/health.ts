@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { HEALTH_PATHS } from '@status-bridge/core';
 import type { IngestMetrics } from '../metrics';
 
 export interface HealthDeps {
@@ -10,14 +11,14 @@ export interface HealthDeps {
 /** GET /healthz (process up), GET /readyz (can accept events), GET /metrics (Prometheus). */
 export function createHealthRouter(deps: HealthDeps): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  router.get(HEALTH_PATHS.live, (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get(HEALTH_PATHS.ready, async (_req, res) => {
     const state = await deps.isReady();
     res.status(state.ready ? 200 : 503).json({ status: state.ready ? 'ready' : 'not ready', redis: state.redis, shuttingDown: state.shuttingDown });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get(HEALTH_PATHS.metrics, async (_req, res) => {
     res.status(200).type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;

@@ -22,6 +22,9 @@ export const workerEnvProperties = {
   METRICS_HOST: { type: 'string', default: '0.0.0.0', description: 'interface the metrics server listens on' },
 };
 
+/** The worker's env schema (also read by the Kubernetes manifest test for its required variables). */
+export const workerEnvSchema = envSchema({ ...workerEnvProperties, ...icimsEnvProperties, ...stepstoneEnvProperties, ...seekEnvProperties });
+
 export interface WorkerConfig {
   env: WorkerEnv;
   queues: QueueKey[];
@@ -30,7 +33,7 @@ export interface WorkerConfig {
 }
 
 export function loadWorkerConfig(source: EnvSource = process.env): WorkerConfig {
-  const env = loadEnv<WorkerEnv>(envSchema({ ...workerEnvProperties, ...icimsEnvProperties, ...stepstoneEnvProperties, ...seekEnvProperties }), source);
+  const env = loadEnv<WorkerEnv>(workerEnvSchema, source);
   let queues: QueueKey[];
   try {
     queues = parseQueueList(env.WORKER_QUEUES);
