@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
 import { start, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { applicationLockMs } from '../src/config/stepstone';
 import { cleanupPrefix, sampleStatusChange, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -307,4 +308,12 @@ test('a job queued before order positions existed (no `order`) is placed by its 
   await queue.add(QUEUES.stepstone.jobName, older.data, { jobId: older.id });
   expect((await finished(older.id)).job.returnvalue).toMatchObject({ superseded: true, by: newer.id });
   expect(sandbox.received.map((message) => message.body.Status)).toEqual(['OFFER']);
+});
+
+test('the application lock: 2 x the request timeout + 5 s by default; a worker refuses to start with one that a POST could outlive', async () => {
+  expect(applicationLockMs({ STEPSTONE_REQUEST_TIMEOUT_MS: 10_000 })).toBe(25_000);
+  expect(applicationLockMs({ STEPSTONE_REQUEST_TIMEOUT_MS: 10_000, STEPSTONE_APPLICATION_LOCK_MS: 12_000 })).toBe(12_000);
+  await expect(spawnService('apps/worker/src/main.ts', { ...workerEnv, STEPSTONE_REQUEST_TIMEOUT_MS: '2000', STEPSTONE_APPLICATION_LOCK_MS: '1500' })).rejects.toThrow(
+    /STEPSTONE_APPLICATION_LOCK_MS \(1500\) must be longer than STEPSTONE_REQUEST_TIMEOUT_MS \(2000\)/,
+  );
 });
