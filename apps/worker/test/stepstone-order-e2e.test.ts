@@ -155,17 +155,18 @@ beforeAll(async () => {
     ICIMS_TOKEN_URL: icims.tokenUrl,
     STEPSTONE_STATUS_URL: stepstone.statusUrl('ATS-ORDER'),
   };
+  // Three processes start at once on a shared machine: a generous bound for their "ready".
   const started = await Promise.all([
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1' }),
-    spawnService('apps/worker/src/main.ts', workerEnv),
-    spawnService('apps/worker/src/main.ts', workerEnv),
+    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1' }, { timeoutMs: 60_000 }),
+    spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
+    spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
   ]);
   ingest = started[0];
   workers = started.slice(1);
   connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   enrichQueue = createQueue('enrich', connection, prefix);
   stepstoneQueue = createQueue('stepstone', connection, prefix);
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all([...workers.map((worker) => worker.stop()), ingest?.stop()]);
