@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ownKey, type OrderPosition } from '@status-bridge/core';
 
@@ -16,7 +17,7 @@ import { ownKey, type OrderPosition } from '@status-bridge/core';
  *  2. another job holds the lock → busy: try again shortly;
  *  3. else record this position as the mark, take the lock → go.
  * A job that already holds the mark or the lock (its own retry, or the same job re-run after a
- * stall) passes 1 and 2 again: both are re-entrant by job id.
+ * stall) passes 1 and 2 again: both are re-entrant by job id (the lock gets the new claim's token).
  *
  * Positions compare atMs first, then the tie-break BYTE BY BYTE: Lua's `<` on strings uses
  * strcoll, and Redis sets LC_COLLATE from its environment, so a locale could reorder ids.
@@ -38,19 +39,20 @@ local mark = redis.call('HMGET', KEYS[1], 'at', 'tie', 'job')
 if mark[1] and mark[3] ~= job and newer(tonumber(mark[1]), mark[2], at, tie) then
   return {'superseded', mark[3], mark[1], mark[2]}
 end
-local holder = redis.call('GET', KEYS[2])
+local holder = redis.call('HGET', KEYS[2], 'job')
 if holder and holder ~= job then
   return {'busy', holder, redis.call('PTTL', KEYS[2])}
 end
 redis.call('HSET', KEYS[1], 'at', ARGV[1], 'tie', tie, 'job', job)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('SET', KEYS[2], job, 'PX', ARGV[4])
+redis.call('HSET', KEYS[2], 'job', job, 'token', ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {'go'}
 `;
 
-// Compare-and-delete, or compare-and-shorten when the last POST's outcome is unknown (settleMs > 0).
+// Compare-and-delete on the claim's token, or compare-and-shorten when the POST's outcome is unknown (settleMs > 0).
 const RELEASE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 if tonumber(ARGV[2]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 2
@@ -65,7 +67,8 @@ export interface ApplicationRef {
 }
 
 export type ClaimOutcome =
-  | { outcome: 'go' }
+  /** This claim holds the application; `lockToken` releases it. */
+  | { outcome: 'go'; lockToken: string }
   /** A newer change claimed the application: `by` is its delivery job id. */
   | { outcome: 'superseded'; by: string; mark: OrderPosition }
   /** Another job's POST for this application may be in flight; `lockTtlMs` is how long its lock has left. */
@@ -100,6 +103,7 @@ export class ApplicationOrderStore {
   /** Decides whether job `jobId` at `position` may post now (see the module comment). */
   async claim(application: ApplicationRef, position: OrderPosition, jobId: string): Promise<ClaimOutcome> {
     if (!Number.isSafeInteger(position.atMs)) throw new Error(`order position atMs must be an integer (got ${position.atMs})`);
+    const lockToken = randomUUID();
     const reply = (await this.redis.eval(
       CLAIM,
       2,
@@ -110,21 +114,27 @@ export class ApplicationOrderStore {
       jobId,
       this.options.lockMs,
       this.options.markTtlMs,
+      lockToken,
     )) as [string, ...Array<string | number>];
     const [outcome, ...rest] = reply;
     if (outcome === 'superseded') return { outcome, by: String(rest[0]), mark: { atMs: Number(rest[1]), tiebreak: String(rest[2]) } };
     if (outcome === 'busy') return { outcome, holder: String(rest[0]), lockTtlMs: Math.max(0, Number(rest[1])) };
-    return { outcome: 'go' };
+    return { outcome: 'go', lockToken };
   }
 
   /**
-   * Ends this job's hold on the application, if it still holds it. `settleMs` > 0 keeps the lock
+   * Ends a claim's hold on the application, if it still holds it. `settleMs` > 0 keeps the lock
    * that much longer instead (a POST without an answer may still be applied by StepStone; the
-   * next change waits for it rather than racing it). Returns false when the lock was not ours
-   * (it lapsed, and maybe another job holds it now).
+   * next change waits for it rather than racing it). Returns false when the lock was not this
+   * claim's any more (it lapsed, and another job or a later run of this one may hold it now).
    */
-  async release(application: ApplicationRef, jobId: string, settleMs = 0): Promise<boolean> {
-    return Number(await this.redis.eval(RELEASE, 1, this.lockKey(application), jobId, Math.max(0, Math.floor(settleMs)))) > 0;
+  async release(application: ApplicationRef, lockToken: string, settleMs = 0): Promise<boolean> {
+    return Number(await this.redis.eval(RELEASE, 1, this.lockKey(application), lockToken, Math.max(0, Math.floor(settleMs)))) > 0;
+  }
+
+  /** The job holding the application's lock, if any. */
+  async holder(application: ApplicationRef): Promise<string | undefined> {
+    return (await this.redis.hget(this.lockKey(application), 'job')) ?? undefined;
   }
 
   /** The recorded mark, for operators and tests. */

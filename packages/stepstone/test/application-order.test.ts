@@ -44,8 +44,9 @@ describe.each<[string, Step[], Step, ClaimOutcome['outcome'], string?]>([
   it(`→ ${expected}`, async () => {
     const app = application();
     for (const step of steps) {
-      expect(await store.claim(app, step.position, step.job)).toEqual({ outcome: 'go' });
-      if (step.release) expect(await store.release(app, step.job)).toBe(true);
+      const claim = await store.claim(app, step.position, step.job);
+      expect(claim).toEqual({ outcome: 'go', lockToken: expect.any(String) });
+      if (step.release && claim.outcome === 'go') expect(await store.release(app, claim.lockToken)).toBe(true);
     }
     const outcome = await store.claim(app, last.position, last.job);
     expect(outcome.outcome).toBe(expected);
@@ -64,35 +65,53 @@ describe.each<[string, Step[], Step, ClaimOutcome['outcome'], string?]>([
     }
     if (outcome.outcome === 'go') {
       expect(await store.mark(app)).toEqual({ ...last.position, jobId: last.job });
-      expect(await redis.get(store.lockKey(app))).toBe(last.job);
+      expect(await store.holder(app)).toBe(last.job);
     }
   });
 });
 
+const go = async (app: ApplicationRef, position: OrderPosition, job: string): Promise<string> => {
+  const claim = await store.claim(app, position, job);
+  if (claim.outcome !== 'go') throw new Error(`expected go, got ${JSON.stringify(claim)}`);
+  return claim.lockToken;
+};
+
 describe('the lock', () => {
   it('lapses after lockMs when its holder dies; the next job goes, and the dead job\'s re-run is superseded', async () => {
     const app = application();
-    expect(await store.claim(app, at(1_000), 'A')).toEqual({ outcome: 'go' });
+    await go(app, at(1_000), 'A');
     expect((await store.claim(app, at(2_000), 'B')).outcome).toBe('busy');
     await sleep(450);
-    expect(await store.claim(app, at(2_000), 'B')).toEqual({ outcome: 'go' });
+    await go(app, at(2_000), 'B');
     expect(await store.claim(app, at(1_000), 'A')).toMatchObject({ outcome: 'superseded', by: 'B' });
   });
 
-  it('is released only by its holder (compare-and-delete)', async () => {
+  it('is released only by the claim that holds it (compare-and-delete on its token)', async () => {
     const app = application();
-    await store.claim(app, at(1_000), 'A');
-    expect(await store.release(app, 'B')).toBe(false);
-    expect(await redis.get(store.lockKey(app))).toBe('A');
-    expect(await store.release(app, 'A')).toBe(true);
+    const token = await go(app, at(1_000), 'A');
+    expect(await store.release(app, 'someone-else')).toBe(false);
+    expect(await store.holder(app)).toBe('A');
+    expect(await store.release(app, token)).toBe(true);
     expect(await redis.exists(store.lockKey(app))).toBe(0);
-    expect(await store.release(app, 'A')).toBe(false);
+    expect(await store.release(app, token)).toBe(false);
+  });
+
+  it('a late release of an earlier run of the same job does not free the lock of its later run', async () => {
+    const app = application();
+    const first = await go(app, at(1_000), 'A');
+    // The job is re-run (stalled, or its lock lapsed while it hung) and re-enters with a new token.
+    const second = await go(app, at(1_000), 'A');
+    expect(second).not.toBe(first);
+    expect(await store.release(app, first)).toBe(false);
+    expect((await store.claim(app, at(2_000), 'B')).outcome).toBe('busy');
+    expect(await store.release(app, second)).toBe(true);
+    expect((await store.claim(app, at(2_000), 'B')).outcome).toBe('go');
   });
 
   it('a settle time keeps it that much longer instead of deleting it', async () => {
     const app = application();
-    await store.claim(app, at(1_000), 'A');
-    expect(await store.release(app, 'A', 150)).toBe(true);
+    const token = await go(app, at(1_000), 'A');
+    expect(await store.release(app, token, 150)).toBe(true);
     expect((await store.claim(app, at(2_000), 'B')).outcome).toBe('busy');
     await sleep(200);
     expect((await store.claim(app, at(2_000), 'B')).outcome).toBe('go');
@@ -110,7 +129,7 @@ describe('keys', () => {
     expect(markTtl).toBeLessThanOrEqual(60_000);
     expect(await redis.pttl(store.lockKey(app))).toBeGreaterThan(0);
     // Another tenant with the same AtsiApplicationId is another application.
-    expect(await store.claim({ ...app, tenantId: '2000' }, at(500), 'X')).toEqual({ outcome: 'go' });
+    expect((await store.claim({ ...app, tenantId: '2000' }, at(500), 'X')).outcome).toBe('go');
   });
 
   it('refuses a position that is not an integer of ms', async () => {

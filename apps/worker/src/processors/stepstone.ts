@@ -139,6 +139,7 @@ export const createStepStoneProcessor: ProcessorFactory<'stepstone'> = (context)
 
       // This job now holds the application: release it however the POST ends.
       let settleMs = 0;
+      let awaitRelease = true;
       try {
         if (settings.rateLimit) {
           const waitMs = await tenantLimiter.acquire(tenantId, settings.rateLimit);
@@ -160,6 +161,10 @@ export const createStepStoneProcessor: ProcessorFactory<'stepstone'> = (context)
           const outcome = error instanceof PermanentError ? 'failed' : error instanceof RateLimitedError ? 'rate_limited' : 'retry';
           metrics.deliveries.inc({ partner: 'stepstone', outcome });
           if (error instanceof RetryableError && error.details.httpStatus === undefined) settleMs = env.STEPSTONE_REQUEST_TIMEOUT_MS;
+          // A 429 pauses the whole queue (job-wrapper): start that pause without waiting for our
+          // Redis round trip, or other slots keep posting meanwhile. The release carries this
+          // claim's token, so arriving late can never free a later claim's lock.
+          if (error instanceof RateLimitedError) awaitRelease = false;
           throw error;
         }
         metrics.deliveries.inc({ partner: 'stepstone', outcome: 'delivered' });
@@ -169,7 +174,11 @@ export const createStepStoneProcessor: ProcessorFactory<'stepstone'> = (context)
         return { httpStatus, status: message.Status };
       } finally {
         // If Redis does not answer, the lock lapses by itself; the POST's outcome stands either way.
-        await applicationOrder.release(application, jobId, settleMs).catch((error: Error) => logger.warn('could not release the application lock; it will lapse', { ...ids, error: error.message }));
+        const released = applicationOrder.release(application, claim.lockToken, settleMs).catch((error: Error) => {
+          logger.warn('could not release the application lock; it will lapse', { ...ids, error: error.message });
+          return false;
+        });
+        if (awaitRelease) await released;
       }
     },
     async close() {
