@@ -8,7 +8,12 @@ export interface WorkerMetrics {
   jobs: Counter<'queue' | 'outcome'>;
   /** Processing time of one attempt. */
   jobDuration: Histogram<'queue' | 'outcome'>;
-  /** Partner deliveries by outcome: delivered, duplicate (already recorded), failed, retry, rate_limited. */
+  /**
+   * Partner deliveries by outcome: delivered, duplicate (already recorded), failed, retry,
+   * rate_limited, tenant_limited, and for StepStone superseded (a newer change of the application
+   * was delivered: nothing sent, on purpose) and application_busy (waited for another POST of the
+   * same application to end).
+   */
   deliveries: Counter<'partner' | 'outcome'>;
   /** Destinations skipped on purpose (unmapped status, no AtsiApplicationId, partner disabled …). */
   skips: Counter<'partner' | 'reason'>;

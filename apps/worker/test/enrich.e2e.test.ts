@@ -41,6 +41,7 @@ describe('enrich: the seed event', () => {
     expect(stepstone).toBeDefined();
     expect(seek).toBeDefined();
     const change = stepstone.data.statusChange;
+    const enrichJob = (await harness.queues.enrich.getJob(jobId))!;
     expect(change).toMatchObject({
       tenantId: '1234',
       customerId: '1234',
@@ -50,7 +51,10 @@ describe('enrich: the seed event', () => {
       userId: '3',
       oldStatus: { id: '1752', stage: 'screening' },
       newStatus: { id: '9782', stage: 'interview', name: 'Second Interview' },
-      occurredAt: '2026-11-23T09:41:00.000Z',
+      // The workflow still shows the event's status: this transition's time is the receive time
+      // (no longer the workflow's updateddate, 09:41, which is the time of its latest change).
+      occurredAt: enrichJob.data.receivedAt,
+      order: { atMs: Date.parse(enrichJob.data.receivedAt), tiebreak: jobId },
       candidate: { formattedName: 'Jordan Sample', givenName: 'Jordan', familyName: 'Sample', email: 'jordan.sample@example.com', phone: '+61 400 000 001' },
       job: { title: 'Senior Software Engineer', location: 'Melbourne, VIC' },
       source: 'StepStone',

@@ -152,9 +152,15 @@ test('the seed event for a candidate SEEK does not know → one uploadCandidate 
     seekSource: { name: 'StepStone' },
   });
   expect(job.returnvalue).toMatchObject({ outcome: 'delivered', itemId: item.id });
+  // actionDate is the transition's time (the receive time: the workflow shows the event's
+  // status), not the delivery's and not the workflow's older updateddate.
+  expect(item.item.actionDate).toBe(job.data.statusChange.occurredAt);
+  expect(item.item.actionDate).toBe((await enrichQueue.getJob(job.data.statusChange.enrichJobId))!.data.receivedAt);
 });
 
-test('a second status change for the same person → one more item, no second upload', async () => {
+test('a second status change for the same person → one more item, no second upload, dated by its own transition', async () => {
+  // As at iCIMS: the recruiter's move changes the workflow (status and updateddate), then the event is sent.
+  icims.setWorkflowStatus('1234', '2203', { id: '9820', value: 'Rejected' });
   expect((await postEvent({ oldStatus: '9782', newStatus: '9820' })).status).toBe(200);
   const { state, job } = await seekDeliveryOf('9820');
   expect(state).toBe('completed');
@@ -166,6 +172,9 @@ test('a second status change for the same person → one more item, no second up
   expect(items[1].item).toMatchObject({ status: { code: 'Unsuccessful' } });
   expect(items[1].idempotencyId).toBe(seekIdempotencyId({ tenantId: '1234', systemId: '2203', oldStatus: '9782', newStatus: '9820' }));
   expect(job.returnvalue).toMatchObject({ outcome: 'delivered' });
+  // Every transition is its own item with its own time, in order.
+  expect(items[1].item.actionDate).toBe((await enrichQueue.getJob(job.data.statusChange.enrichJobId))!.data.receivedAt);
+  expect(Date.parse(String(items[1].item.actionDate))).toBeGreaterThan(Date.parse(String(items[0].item.actionDate)));
 });
 
 test('replaying the seed event (after the dedup window) → _Conflict handled as success, still one item for it', async () => {

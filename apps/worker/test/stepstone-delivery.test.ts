@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
 import { start, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { applicationLockMs } from '../src/config/stepstone';
 import { cleanupPrefix, sampleStatusChange, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -12,7 +13,9 @@ import { cleanupPrefix, sampleStatusChange, spawnService, sleep, TEST_REDIS_URL,
  * sandbox on a real port. Every "Done when" of issue 4 that does not need the enrichment worker.
  */
 const prefix = uniquePrefix('stepstone-delivery');
-const ATSI_ID = '51c3be16-0f93-41ed-9cc0-9092222d7333';
+// Each job is another application (its own AtsiApplicationId): these tests are about one delivery
+// each; several changes of ONE application (newest wins) are the ordering tests' subject.
+const atsiIdOf = (sequence: number): string => `51c3be16-0f93-41ed-9cc0-${String(sequence).padStart(12, '0')}`;
 const TOKENS = { '1234': 'tok-1234-secret', '2000': 'tok-2000-secret', '3000': 'tok-3000-WRONG', '4000': 'tok-4000-secret' };
 
 let sandbox: StepStoneSandbox;
@@ -23,7 +26,7 @@ let configDir: string;
 let workerEnv: Record<string, string>;
 let sequence = 0;
 
-function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<StepStoneDeliveryJob['statusChange']> = {}): { id: string; data: StepStoneDeliveryJob } {
+function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<StepStoneDeliveryJob['statusChange']> = {}, atsiApplicationId?: string): { id: string; data: StepStoneDeliveryJob } {
   sequence += 1;
   const systemId = String(700000 + sequence);
   const enrichJobId = `c${tenantId}-w${systemId}-1752-9782-${Date.now().toString(36)}`;
@@ -42,7 +45,7 @@ function deliveryJob(tenantId: string, status = 'INTERVIEW', overrides: Partial<
         enrichJobId,
         ...overrides,
       }),
-      stepstone: { atsiApplicationId: ATSI_ID, status },
+      stepstone: { atsiApplicationId: atsiApplicationId ?? atsiIdOf(sequence), status },
     },
   };
 }
@@ -138,7 +141,7 @@ test('delivers one message with the tenant token, RawStatus and BusinessDate; re
   expect(sandbox.received[0]).toMatchObject({
     path: '/qs-api/public/atsi/v1/ATS1',
     token: TOKENS['1234'],
-    body: { AtsiApplicationId: ATSI_ID, Status: 'INTERVIEW', RawStatus: 'Interview', BusinessDate: '2026-11-23T18:30:00.000Z' },
+    body: { AtsiApplicationId: data.stepstone.atsiApplicationId, Status: 'INTERVIEW', RawStatus: 'Interview', BusinessDate: '2026-11-23T18:30:00.000Z' },
   });
   expect(Object.keys(sandbox.received[0].body)).toEqual(['AtsiApplicationId', 'Status', 'RawStatus', 'BusinessDate']);
 
@@ -226,7 +229,7 @@ test('a hung request times out and is retried', async () => {
 test('tenant settings: extra status and RawStatus/BusinessDate off; a status outside the list is never sent', async () => {
   const custom = await enqueue('4000', 'CONTACT');
   expect((await finished(custom)).state).toBe('completed');
-  expect(sandbox.received.map((message) => message.body)).toEqual([{ AtsiApplicationId: ATSI_ID, Status: 'CONTACT' }]);
+  expect(sandbox.received.map((message) => message.body)).toEqual([{ AtsiApplicationId: atsiIdOf(sequence), Status: 'CONTACT' }]);
 
   const refused = await enqueue('1234', 'CONTACT');
   const { job, state } = await finished(refused);
@@ -262,4 +265,55 @@ test('per-tenant limit: tenant 2000 (2 per 1.5 s) is spaced out without spending
   const otherArrival = sandbox.received.find((message) => message.atsId === 'ATS1')!.at;
   expect(otherArrival).toBeLessThan(limitedArrivals[2]);
   expect(await metric('status_bridge_deliveries_total{partner="stepstone",outcome="tenant_limited"')).toBeGreaterThanOrEqual(3);
+});
+
+test('newest wins: an older change of an application after a newer one was delivered completes as superseded, posts nothing, and says so on the job, in /metrics and in the log; a retry of it posts nothing either', async () => {
+  const supersededBefore = await metric('status_bridge_deliveries_total{partner="stepstone",outcome="superseded"');
+  const application = '9d1f0c2e-7a4b-4c3d-8e5f-6a7b8c9d0e1f';
+  const now = Date.now();
+  // B (rejected) was received after A (interview); B's delivery arrives first.
+  const newer = deliveryJob('1234', 'REJECTED', { receivedAt: new Date(now).toISOString(), order: { atMs: now, tiebreak: 'c1234-w2203-9782-9820-b' } }, application);
+  const older = deliveryJob('1234', 'INTERVIEW', { receivedAt: new Date(now - 1_500).toISOString(), order: { atMs: now - 1_500, tiebreak: 'c1234-w2203-1752-9782-a' } }, application);
+  await queue.add(QUEUES.stepstone.jobName, newer.data, { jobId: newer.id });
+  expect((await finished(newer.id)).state).toBe('completed');
+  await queue.add(QUEUES.stepstone.jobName, older.data, { jobId: older.id });
+  const { job, state } = await finished(older.id);
+
+  expect(state).toBe('completed');
+  expect(job.returnvalue).toEqual({ superseded: true, by: newer.id, status: 'INTERVIEW' });
+  expect(sandbox.received.map((message) => message.body.Status)).toEqual(['REJECTED']);
+  expect(job.attemptsMade).toBe(firstTryAttempts);
+  const { logs } = await queue.getJobLogs(older.id);
+  expect(logs.some((line) => line.includes(`superseded by ${newer.id}`))).toBe(true);
+  expect(await metric('status_bridge_deliveries_total{partner="stepstone",outcome="superseded"')).toBe(supersededBefore + 1);
+  const line = worker.logs().find((entry) => entry.jobId === older.id && entry.supersededBy === newer.id);
+  expect(line).toMatchObject({ message: expect.stringContaining('superseded'), customerId: '1234', status: 'INTERVIEW' });
+
+  // An operator retries the completed job: it re-runs the check and still sends nothing.
+  await job.retry('completed');
+  await waitFor(async () => (await metric('status_bridge_deliveries_total{partner="stepstone",outcome="superseded"')) === supersededBefore + 2, { what: 'the retried job to be superseded again' });
+  expect((await finished(older.id)).state).toBe('completed');
+  expect(sandbox.requests).toHaveLength(1);
+});
+
+test('a job queued before order positions existed (no `order`) is placed by its receive time', async () => {
+  const application = '0b0c0d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e';
+  const now = Date.now();
+  const newer = deliveryJob('1234', 'OFFER', { receivedAt: new Date(now).toISOString() }, application);
+  const older = deliveryJob('1234', 'INTERVIEW', { receivedAt: new Date(now - 60_000).toISOString() }, application);
+  delete newer.data.statusChange.order;
+  delete older.data.statusChange.order;
+  await queue.add(QUEUES.stepstone.jobName, newer.data, { jobId: newer.id });
+  expect((await finished(newer.id)).state).toBe('completed');
+  await queue.add(QUEUES.stepstone.jobName, older.data, { jobId: older.id });
+  expect((await finished(older.id)).job.returnvalue).toMatchObject({ superseded: true, by: newer.id });
+  expect(sandbox.received.map((message) => message.body.Status)).toEqual(['OFFER']);
+});
+
+test('the application lock: 2 x the request timeout + 5 s by default; a worker refuses to start with one that a POST could outlive', async () => {
+  expect(applicationLockMs({ STEPSTONE_REQUEST_TIMEOUT_MS: 10_000 })).toBe(25_000);
+  expect(applicationLockMs({ STEPSTONE_REQUEST_TIMEOUT_MS: 10_000, STEPSTONE_APPLICATION_LOCK_MS: 12_000 })).toBe(12_000);
+  await expect(spawnService('apps/worker/src/main.ts', { ...workerEnv, STEPSTONE_REQUEST_TIMEOUT_MS: '2000', STEPSTONE_APPLICATION_LOCK_MS: '1500' })).rejects.toThrow(
+    /STEPSTONE_APPLICATION_LOCK_MS \(1500\) must be longer than STEPSTONE_REQUEST_TIMEOUT_MS \(2000\)/,
+  );
 });

@@ -37,6 +37,18 @@ export interface EnrichJob {
   requestId: string;
 }
 
+/**
+ * Where one change stands among the changes of the same application: later `atMs` is newer; on
+ * equal `atMs` the greater `tiebreak` (compared byte by byte, never by locale) is newer. Computed
+ * once at enrichment (packages/icims/src/event-order.ts) so every retry and every replica agrees.
+ */
+export interface OrderPosition {
+  /** Epoch ms: the ingest receive time, capped just before the workflow's last update when that update is newer than the event. */
+  atMs: number;
+  /** The enrichment job id: unique per accepted event, so two events never share a position. */
+  tiebreak: string;
+}
+
 export interface StatusRef {
   /** iCIMS status (list node) id, e.g. "9782" or "D10100". */
   id: string;
@@ -61,8 +73,17 @@ export interface StatusChange {
     /** Recruiter-visible status name (the workflow's status.value), sent as the raw status. */
     name?: string;
   };
-  /** When the change happened, ISO-8601 UTC (the workflow's update time if known, else receivedAt). */
+  /**
+   * When THIS transition happened, ISO-8601 UTC: `order.atMs` (the receive time, capped before a
+   * newer workflow update). Not the workflow's updateddate, which is the time of its latest
+   * change, possibly a later one. StepStone's BusinessDate and SEEK's actionDate.
+   */
   occurredAt: string;
+  /**
+   * Order position among the application's changes; StepStone delivers only the newest.
+   * Optional only because jobs queued before it existed lack it (then: receivedAt + enrichJobId).
+   */
+  order?: OrderPosition;
   /** When ingest received the event, for end-to-end latency. */
   receivedAt: string;
   candidate: {

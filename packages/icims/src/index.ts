@@ -8,4 +8,5 @@ export * from './job-cache';
 export * from './client';
 export * from './event-links';
 export * from './status-change';
+export * from './event-order';
 export * from './event-schema';

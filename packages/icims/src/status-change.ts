@@ -1,4 +1,4 @@
-import type { CanonicalStage, IcimsStatusEvent, StatusChange } from '@status-bridge/core';
+import type { CanonicalStage, IcimsStatusEvent, OrderPosition, StatusChange } from '@status-bridge/core';
 import type { JobProfile, Person, Workflow } from './records';
 
 /**
@@ -11,6 +11,8 @@ export interface StatusChangeInput {
   event: IcimsStatusEvent;
   receivedAt: string;
   enrichJobId: string;
+  /** The event's order position (eventOrder): also this transition's time. */
+  order: OrderPosition;
   oldStage?: CanonicalStage;
   newStage?: CanonicalStage;
   workflow: Workflow;
@@ -35,8 +37,10 @@ export function buildStatusChange(input: StatusChangeInput): StatusChange {
       // The recruiter-visible name only when the workflow still shows the event's status (it may have moved on since).
       ...(workflow.status?.value && (workflow.status.id === undefined || workflow.status.id === event.newStatus) ? { name: workflow.status.value } : {}),
     },
-    // The workflow's updateddate changes with its status (research A2); else the time ingest received the event.
-    occurredAt: workflow.updatedAt ?? input.receivedAt,
+    // This transition's time, not the workflow's updateddate (the time of its LATEST change, maybe a
+    // later one). Position 0 (no known time, a damaged job) falls back to the receive text as it was.
+    occurredAt: input.order.atMs > 0 ? new Date(input.order.atMs).toISOString() : input.receivedAt,
+    order: input.order,
     receivedAt: input.receivedAt,
     candidate: {
       // Empty when iCIMS hid the name from the integration user; SEEK delivery decides what to do.

@@ -1,5 +1,5 @@
 import { basicAuth } from '@status-bridge/testing';
-import { SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
+import { formatIcimsDateTime, SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
 
 let sandbox: IcimsSandbox;
 const basic = basicAuth(SANDBOX_ICIMS_USER.username, SANDBOX_ICIMS_USER.password);
@@ -126,5 +126,33 @@ describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
     expect(requests.some((request) => request.path === '/customers/1234/people/42')).toBe(true);
     await control('/requests', undefined, 'DELETE');
     expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('a status change moves status and updateddate together, to the minute, as iCIMS does; the same status again changes nothing', async () => {
+    sandbox.setRecord('1234', 'applicantworkflows', '2299', { id: 2299, status: { id: '1752', value: 'Phone Screen' }, updateddate: '2026-11-23 09:41 AM' });
+    const read = async () => (await (await fetch(`${sandbox.url}/customers/1234/applicantworkflows/2299?fields=status,updateddate`, { headers: { authorization: basic } })).json()) as Record<string, unknown>;
+    const moved = await control('/workflows/1234/2299/status', { id: '9782', value: 'Interview', at: '2026-12-01T16:07:59.900Z' });
+    expect(moved.status).toBe(200);
+    expect(await read()).toEqual({ status: { id: '9782', value: 'Interview' }, updateddate: '2026-12-01 04:07 PM' });
+    await control('/workflows/1234/2299/status', { id: '9782', value: 'Interview', at: '2026-12-01T17:00:00.000Z' });
+    expect((await read()).updateddate).toBe('2026-12-01 04:07 PM');
+    // Without `at`: now, to the minute.
+    const before = Date.now();
+    sandbox.setWorkflowStatus('1234', '2299', { id: '9820', value: 'Rejected' });
+    const updated = String((await read()).updateddate);
+    expect(updated).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} (AM|PM)$/);
+    const minute = (ms: number) => formatIcimsDateTime(Math.floor(ms / 60_000) * 60_000);
+    expect([minute(before), minute(Date.now())]).toContain(updated);
+    expect((await control('/workflows/1234/9999/status', { id: '1', value: 'x' })).status).toBe(404);
+    expect((await control('/workflows/1234/2299/status', { value: 'no id' })).status).toBe(400);
+  });
+
+  it.each([
+    ['2026-11-23T00:05:00Z', '2026-11-23 12:05 AM'],
+    ['2026-11-23T09:41:59.999Z', '2026-11-23 09:41 AM'],
+    ['2026-11-23T12:00:00Z', '2026-11-23 12:00 PM'],
+    ['2026-11-23T23:59:30Z', '2026-11-23 11:59 PM'],
+  ])('formatIcimsDateTime(%s) → %s', (iso, text) => {
+    expect(formatIcimsDateTime(Date.parse(iso))).toBe(text);
   });
 });

@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { start, type StepStoneSandbox } from '../src/stepstone';
+import { waitFor } from '@status-bridge/testing';
 
 const ID = '51c3be16-0f93-41ed-9cc0-9092222d7333';
 const TOKEN = 'sandbox-token-1';
@@ -77,6 +78,19 @@ describe('StepStone sandbox', () => {
     await expect(http.post(sandbox.seedStatusUrl, '{}', { timeout: 300, headers: { 'Content-Type': 'application/json' } })).rejects.toThrow(/timeout/);
     expect(sandbox.requests.map((r) => r.answer)).toEqual(['hang']);
     expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
+  });
+
+  it('delays N requests: the held one is handled (and recorded) after one sent later, so it is applied last', async () => {
+    const set = await http.post(`${sandbox.url}/_sandbox/faults`, { delay: { count: 1, ms: 400 } });
+    expect(set.data.delay).toEqual({ remaining: 1, ms: 400 });
+    const slow = post({ AtsiApplicationId: ID, Status: 'INTERVIEW' });
+    await waitFor(() => sandbox.state.inFlight === 1, { what: 'the held request' });
+    expect((await http.get(`${sandbox.url}/_sandbox/received`)).data.inFlight).toBe(1);
+    expect((await post({ AtsiApplicationId: ID, Status: 'REJECTED' })).status).toBe(200);
+    expect((await slow).status).toBe(200);
+    expect(sandbox.received.map((message) => message.body.Status)).toEqual(['REJECTED', 'INTERVIEW']);
+    expect(sandbox.state.inFlight).toBe(0);
+    expect((await http.post(`${sandbox.url}/_sandbox/faults`, { delay: { count: 1, ms: -5 } })).status).toBe(400);
   });
 
   it('reject-all mode over HTTP: on refuses valid messages with the message, off accepts again', async () => {

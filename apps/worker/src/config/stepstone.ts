@@ -5,6 +5,13 @@ export interface StepStoneEnv {
   STEPSTONE_DEFAULT_RETRY_AFTER_MS: number;
   STEPSTONE_MAX_RETRY_AFTER_MS: number;
   STEPSTONE_MAX_SOCKETS: number;
+  STEPSTONE_APPLICATION_LOCK_MS?: number;
+  STEPSTONE_ORDER_MARK_TTL_DAYS: number;
+}
+
+/** The per-application lock's default: two request timeouts and a margin (a POST is bounded by one timeout). */
+export function applicationLockMs(env: Pick<StepStoneEnv, 'STEPSTONE_APPLICATION_LOCK_MS' | 'STEPSTONE_REQUEST_TIMEOUT_MS'>): number {
+  return env.STEPSTONE_APPLICATION_LOCK_MS ?? 2 * env.STEPSTONE_REQUEST_TIMEOUT_MS + 5_000;
 }
 
 export const stepstoneEnvProperties = {
@@ -32,4 +39,17 @@ export const stepstoneEnvProperties = {
     description: 'upper bound on a StepStone Retry-After (a 429 pauses the whole StepStone queue)',
   },
   STEPSTONE_MAX_SOCKETS: { type: 'integer', minimum: 1, default: 50, description: 'keep-alive sockets per StepStone host' },
+  // Newest wins per application (packages/stepstone/src/application-order.ts). No default here: it
+  // follows STEPSTONE_REQUEST_TIMEOUT_MS (applicationLockMs); the processor refuses one <= the timeout.
+  STEPSTONE_APPLICATION_LOCK_MS: {
+    type: 'integer',
+    minimum: 1_000,
+    description: 'how long one StepStone delivery holds its application (default 2 x STEPSTONE_REQUEST_TIMEOUT_MS + 5000); lapses if the worker dies',
+  },
+  STEPSTONE_ORDER_MARK_TTL_DAYS: {
+    type: 'integer',
+    minimum: 1,
+    default: 40,
+    description: 'how long the newest delivered position of an application is remembered; keep it above the 30 days failed jobs can be replayed',
+  },
 };

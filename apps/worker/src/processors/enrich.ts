@@ -14,7 +14,7 @@ import {
   type StepStoneDeliveryJob,
   type TenantConfig,
 } from '@status-bridge/core';
-import { buildStatusChange, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
+import { buildStatusChange, eventOrder, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
 import { AtsiApplicationIdStore, UUID_PATTERN } from '@status-bridge/stepstone';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import type { ContractJob, ProcessorContext, ProcessorFactory } from '../processor';
@@ -175,8 +175,16 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     }
     summary.icimsRequests = records.requests;
     summary.jobFromCache = records.jobFromCache;
+    // The event's place among its application's changes (StepStone keeps only the newest) and
+    // this transition's time: computed once here, so every retry and replica agrees.
+    const order = eventOrder({ receivedAt, enrichJobId, eventStatusId: event.newStatus, workflowStatusId: records.workflow.status?.id, workflowUpdatedAt: records.workflow.updatedAt });
     if (records.workflow.status?.id !== undefined && records.workflow.status.id !== event.newStatus) {
-      log.info('the workflow has moved on since the event; delivering the event\'s status', { workflowStatusId: records.workflow.status.id, eventStatusId: event.newStatus });
+      log.info('the workflow has moved on since the event; delivering the event\'s status', {
+        workflowStatusId: records.workflow.status.id,
+        eventStatusId: event.newStatus,
+        orderBasis: order.basis,
+        orderAt: new Date(order.position.atMs).toISOString(),
+      });
     }
 
     const statusChange = buildStatusChange({
@@ -184,6 +192,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
       event,
       receivedAt,
       enrichJobId,
+      order: order.position,
       oldStage: stageOf(tenant, event.oldStatus),
       newStage: mapping.stage,
       workflow: records.workflow,

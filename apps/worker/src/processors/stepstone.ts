@@ -1,21 +1,44 @@
 import { DelayedError } from 'bullmq';
-import { ConfigError, PermanentError, RateLimitedError, type StepStoneTenantConfig } from '@status-bridge/core';
+import { ConfigError, PermanentError, RateLimitedError, RetryableError, type StepStoneTenantConfig } from '@status-bridge/core';
 import {
   allowedStatuses,
+  ApplicationOrderStore,
   buildStatusMessage,
+  positionOf,
   StepStoneClient,
   TenantRateLimiter,
   validateStatusMessage,
   type StepStoneTarget,
 } from '@status-bridge/stepstone';
+import { applicationLockMs } from '../config/stepstone';
 import type { ProcessorFactory } from '../processor';
 
 /**
  * Queue `deliver-stepstone`: posts one status change to the ATSi Application Status service.
+ * Guarantee: newest wins per application, at least once; duplicates only where an answer was lost.
  *
  * The job arrives with `stepstone.status` already mapped and `stepstone.atsiApplicationId` already
  * resolved by the enrichment worker; its id derives from the enrichment job's id, so a retried
  * enrichment or an iCIMS re-send inside the de-duplication window never makes a second job.
+ *
+ * Newest wins: Application Status is a *current state* (the last message StepStone receives is
+ * what the jobseeker sees), so before the POST the application's order mark decides, in one Redis
+ * script (ApplicationOrderStore): a newer change already claimed it → this job completes as
+ * superseded and posts nothing (an outcome, not a failure; its retry re-runs the check and posts
+ * nothing either); another job's POST for it may be in flight → this job waits a moment
+ * (moveToDelayed, no attempt spent); else this position becomes the mark and the job holds the
+ * application until its POST ends. What the mark means when the POST does not succeed:
+ *  - fails retryably (5xx, timeout, 429): the mark stays ours, so older changes are superseded.
+ *    Right: this newer one is retried until delivered, and it re-enters its own mark.
+ *  - fails permanently (400/401, or attempts used up): the mark stays too. StepStone keeps the
+ *    last status it accepted until an operator replays this job (the failed set, the exhausted
+ *    alert), and the replay re-enters the mark and posts the newest status. Restoring the previous
+ *    mark instead would let an older change land meanwhile, which we know is outdated, and would
+ *    race that replay.
+ *  - the worker dies holding the application: its lock lapses (STEPSTONE_APPLICATION_LOCK_MS),
+ *    and the stalled job re-enters with its own id.
+ * A POST that got no answer (timeout, reset) may still be applied by StepStone, so the lock is
+ * kept one request timeout longer instead of released: the next change waits rather than racing it.
  *
  * Where a duplicate post can still happen: StepStone accepts a message but the answer is lost
  * (our timeout, a reset connection) or this worker dies after the POST and before BullMQ records
@@ -43,6 +66,12 @@ export const createStepStoneProcessor: ProcessorFactory<'stepstone'> = (context)
     maxSockets: env.STEPSTONE_MAX_SOCKETS,
   });
   const tenantLimiter = new TenantRateLimiter(redis, env.QUEUE_PREFIX);
+  const lockMs = applicationLockMs(env);
+  if (lockMs <= env.STEPSTONE_REQUEST_TIMEOUT_MS) {
+    // A lock that can lapse during a POST would let a second POST for the application run alongside it.
+    throw new ConfigError(`STEPSTONE_APPLICATION_LOCK_MS (${lockMs}) must be longer than STEPSTONE_REQUEST_TIMEOUT_MS (${env.STEPSTONE_REQUEST_TIMEOUT_MS})`);
+  }
+  const applicationOrder = new ApplicationOrderStore(redis, env.QUEUE_PREFIX, { lockMs, markTtlMs: env.STEPSTONE_ORDER_MARK_TTL_DAYS * 24 * 3600 * 1000 });
 
   const targetFor = (tenantId: string, settings: StepStoneTenantConfig): StepStoneTarget => ({
     tenantId,
@@ -88,32 +117,69 @@ export const createStepStoneProcessor: ProcessorFactory<'stepstone'> = (context)
         });
       }
 
-      if (settings.rateLimit) {
-        const waitMs = await tenantLimiter.acquire(tenantId, settings.rateLimit);
-        if (waitMs > 0) {
-          // Only this job waits, and moveToDelayed does not count an attempt. A little spread keeps
-          // a backlog of this tenant from waking all at the same millisecond.
-          const spreadMs = Math.floor(Math.random() * Math.min(1_000, settings.rateLimit.durationMs / settings.rateLimit.max));
-          metrics.deliveries.inc({ partner: 'stepstone', outcome: 'tenant_limited' });
-          logger.debug('tenant over its StepStone rate limit; job delayed', { ...ids, delayMs: waitMs + spreadMs });
-          await job.moveToDelayed(Date.now() + waitMs + spreadMs, token);
-          throw new DelayedError();
-        }
+      const application = { tenantId, atsiApplicationId: stepstone.atsiApplicationId };
+      const jobId = String(job.id);
+      // Before the rate limit: a superseded or waiting job takes no slot of the tenant's limit.
+      const claim = await applicationOrder.claim(application, positionOf(statusChange), jobId);
+      if (claim.outcome === 'superseded') {
+        metrics.deliveries.inc({ partner: 'stepstone', outcome: 'superseded' });
+        logger.info('stepstone status superseded by a newer change of the application; not sent', { ...ids, status: message.Status, supersededBy: claim.by });
+        await job.log(`superseded by ${claim.by}, a newer change of this application: ${message.Status} not sent`).catch(() => undefined);
+        return { superseded: true, by: claim.by, status: message.Status };
+      }
+      if (claim.outcome === 'busy') {
+        // Another job is posting for this application: wait for its POST to end, not for its whole
+        // lock (a POST is usually far shorter). Jitter spreads several waiting jobs apart.
+        const delayMs = Math.min(claim.lockTtlMs, 250) + Math.floor(Math.random() * 500);
+        metrics.deliveries.inc({ partner: 'stepstone', outcome: 'application_busy' });
+        logger.debug('another change of the application is being posted; job delayed', { ...ids, holder: claim.holder, delayMs });
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        throw new DelayedError();
       }
 
-      let httpStatus: number;
+      // This job now holds the application: release it however the POST ends.
+      let settleMs = 0;
+      let awaitRelease = true;
       try {
-        ({ httpStatus } = await client.sendStatus(targetFor(tenantId, settings), message));
-      } catch (error) {
-        const outcome = error instanceof PermanentError ? 'failed' : error instanceof RateLimitedError ? 'rate_limited' : 'retry';
-        metrics.deliveries.inc({ partner: 'stepstone', outcome });
-        throw error;
+        if (settings.rateLimit) {
+          const waitMs = await tenantLimiter.acquire(tenantId, settings.rateLimit);
+          if (waitMs > 0) {
+            // Only this job waits, and moveToDelayed does not count an attempt. A little spread keeps
+            // a backlog of this tenant from waking all at the same millisecond. The mark stays ours.
+            const spreadMs = Math.floor(Math.random() * Math.min(1_000, settings.rateLimit.durationMs / settings.rateLimit.max));
+            metrics.deliveries.inc({ partner: 'stepstone', outcome: 'tenant_limited' });
+            logger.debug('tenant over its StepStone rate limit; job delayed', { ...ids, delayMs: waitMs + spreadMs });
+            await job.moveToDelayed(Date.now() + waitMs + spreadMs, token);
+            throw new DelayedError();
+          }
+        }
+
+        let httpStatus: number;
+        try {
+          ({ httpStatus } = await client.sendStatus(targetFor(tenantId, settings), message));
+        } catch (error) {
+          const outcome = error instanceof PermanentError ? 'failed' : error instanceof RateLimitedError ? 'rate_limited' : 'retry';
+          metrics.deliveries.inc({ partner: 'stepstone', outcome });
+          if (error instanceof RetryableError && error.details.httpStatus === undefined) settleMs = env.STEPSTONE_REQUEST_TIMEOUT_MS;
+          // A 429 pauses the whole queue (job-wrapper): start that pause without waiting for our
+          // Redis round trip, or other slots keep posting meanwhile. The release carries this
+          // claim's token, so arriving late can never free a later claim's lock.
+          if (error instanceof RateLimitedError) awaitRelease = false;
+          throw error;
+        }
+        metrics.deliveries.inc({ partner: 'stepstone', outcome: 'delivered' });
+        const receivedAt = Date.parse(statusChange.receivedAt);
+        if (!Number.isNaN(receivedAt)) metrics.deliveryLatency.observe({ partner: 'stepstone' }, Math.max(0, Date.now() - receivedAt) / 1000);
+        logger.info('stepstone status delivered', { ...ids, status: message.Status, httpStatus });
+        return { httpStatus, status: message.Status };
+      } finally {
+        // If Redis does not answer, the lock lapses by itself; the POST's outcome stands either way.
+        const released = applicationOrder.release(application, claim.lockToken, settleMs).catch((error: Error) => {
+          logger.warn('could not release the application lock; it will lapse', { ...ids, error: error.message });
+          return false;
+        });
+        if (awaitRelease) await released;
       }
-      metrics.deliveries.inc({ partner: 'stepstone', outcome: 'delivered' });
-      const receivedAt = Date.parse(statusChange.receivedAt);
-      if (!Number.isNaN(receivedAt)) metrics.deliveryLatency.observe({ partner: 'stepstone' }, Math.max(0, Date.now() - receivedAt) / 1000);
-      logger.info('stepstone status delivered', { ...ids, status: message.Status, httpStatus });
-      return { httpStatus, status: message.Status };
     },
     async close() {
       client.close();

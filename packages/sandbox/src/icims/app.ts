@@ -125,6 +125,17 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
     customer[kind][req.params.id] = req.body as Record<string, unknown>;
     res.status(204).end();
   });
+  // A recruiter's status change: status and updateddate move together, as at iCIMS.
+  controls.post('/workflows/:customerId/:id/status', (req, res) => {
+    const body = (req.body ?? {}) as { id?: unknown; value?: unknown; at?: unknown };
+    const atMs = body.at === undefined ? Date.now() : typeof body.at === 'number' ? body.at : Date.parse(String(body.at));
+    if (typeof body.id !== 'string' || body.id === '' || typeof body.value !== 'string' || !Number.isFinite(atMs)) {
+      return void res.status(400).json({ error: 'body must be {"id": "<status id>", "value": "<status name>", "at"?: <ISO time or epoch ms>}' });
+    }
+    const record = state.setWorkflowStatus(req.params.customerId, req.params.id, { id: body.id, value: body.value }, atMs);
+    if (!record) return void res.status(404).json({ error: `no workflow ${req.params.id} for customer ${req.params.customerId}` });
+    res.json({ status: record.status, updateddate: record.updateddate });
+  });
   app.use('/_sandbox', controls);
 
   app.use((req: Request, res: Response) => {

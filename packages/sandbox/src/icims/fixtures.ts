@@ -16,6 +16,18 @@ export interface IcimsCustomerFixtures {
 
 export type IcimsFixtures = Record<string, IcimsCustomerFixtures>;
 
+/**
+ * iCIMS DATETIME as the API writes it: UTC "yyyy-mm-dd hh:mm a", to the minute (research A2,
+ * Field Types). Written here independently of packages/icims's parser, so a mistake there shows.
+ */
+export function formatIcimsDateTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  const hours = date.getUTCHours();
+  const hour12 = hours % 12 === 0 ? 12 : hours % 12;
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(hour12)}:${pad(date.getUTCMinutes())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
 export const SEED_CUSTOMER_ID = '1234';
 export const SEED_ATSI_APPLICATION_ID = '6f1d3c7a-2b4e-4f5a-9c8d-1e2f3a4b5c6d';
 export const SEED_POSITION_PROFILE_ID = 'seekAnzPublicTest:positionProfile:unposted:QnwpqZfzXu1NRmZw5tjswn';

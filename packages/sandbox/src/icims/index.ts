@@ -34,6 +34,8 @@ export interface IcimsSandbox {
   /** Every request, in arrival order (live array). */
   requests: IcimsSandboxRequest[];
   faults(request: IcimsFaultRequest): void;
+  /** A recruiter's status change: status and `updateddate` (now, or `atMs`, to the minute) change together. */
+  setWorkflowStatus(customerId: string, workflowId: string, status: { id: string; value: string }, atMs?: number): void;
   /** Adds or replaces a record. */
   setRecord(customerId: string, kind: 'people' | 'jobs' | 'applicantworkflows', id: string, record: Record<string, unknown>): void;
   reset(): void;
@@ -51,6 +53,9 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
     state,
     requests: state.requests,
     faults: (request) => state.applyFaults(request),
+    setWorkflowStatus: (customerId, workflowId, status, atMs) => {
+      if (!state.setWorkflowStatus(customerId, workflowId, status, atMs)) throw new Error(`iCIMS sandbox has no workflow ${workflowId} for customer ${customerId}`);
+    },
     setRecord: (customerId, kind, id, record) => {
       const customer = (state.fixtures[customerId] ??= { people: {}, jobs: {}, applicantworkflows: {} });
       customer[kind][id] = record;

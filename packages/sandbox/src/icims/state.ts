@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IcimsFixtures } from './fixtures';
+import { formatIcimsDateTime, type IcimsFixtureRecord, type IcimsFixtures } from './fixtures';
 
 /** One request as the sandbox saw it. Never the credential itself: only which scheme was used. */
 export interface IcimsSandboxRequest {
@@ -82,6 +82,21 @@ export class IcimsSandboxState {
     if (request.hang) this.faults.hang = { remaining: request.hang.count };
     if (request.revokeTokens) this.tokens.clear();
     if (request.rejectAllTokens !== undefined) this.faults.rejectAllTokens = request.rejectAllTokens;
+  }
+
+  /**
+   * A recruiter moves a workflow to `status`, as iCIMS records it: the status changes and
+   * `updateddate` becomes the time of the change, to the minute. Setting the status it already
+   * has changes nothing (iCIMS records no change). Returns the record; undefined if there is none.
+   */
+  setWorkflowStatus(customerId: string, workflowId: string, status: { id: string; value: string }, atMs: number = Date.now()): IcimsFixtureRecord | undefined {
+    const record = this.fixtures[customerId]?.applicantworkflows[workflowId];
+    if (!record) return undefined;
+    const current = record.status as { id?: unknown } | undefined;
+    if (current?.id !== undefined && String(current.id) === status.id) return record;
+    record.status = { id: status.id, value: status.value };
+    record.updateddate = formatIcimsDateTime(atMs);
+    return record;
   }
 
   /** Clears faults and the request log (tokens stay valid). */

@@ -8,7 +8,7 @@ export const ATSI_V1_PATH = '/qs-api/public/atsi/v1/:atsId';
 
 /**
  * A real HTTP stand-in for the ATSi Application Status service. Order of checks on a status
- * POST: hang → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
+ * POST: hang → delay (held, then handled as below) → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
  * X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200.
  * StepStone documents no response bodies; the sandbox answers small JSON bodies of its own.
  */
@@ -17,9 +17,24 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
   app.disable('x-powered-by');
   const rawBody = express.text({ type: () => true, limit: '100kb' });
 
-  const receiveStatus = (req: Request, res: Response): void => {
-    const at = Date.now();
+  const receiveStatus = async (req: Request, res: Response): Promise<void> => {
     const path = req.path;
+    if (state.faults.hang.remaining > 0) {
+      state.faults.hang.remaining -= 1;
+      state.requests.push({ at: Date.now(), path, answer: 'hang' });
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    if (state.faults.delay.remaining > 0) {
+      // Held, then handled as if it arrived now: StepStone shows the message it applied last. The
+      // client may give up meanwhile; the message is applied anyway (an answer lost, not a request).
+      state.faults.delay.remaining -= 1;
+      state.inFlight += 1;
+      await new Promise((resolve) => setTimeout(resolve, state.faults.delay.ms));
+      state.inFlight -= 1;
+    }
+    const at = Date.now();
     const { faults } = state;
     const answer = (status: number): void => {
       state.requests.push({ at, path, answer: status });
@@ -30,13 +45,6 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       res.status(status).json({ error: reason });
     };
 
-    if (faults.hang.remaining > 0) {
-      faults.hang.remaining -= 1;
-      state.requests.push({ at, path, answer: 'hang' });
-      hung.add(res);
-      res.on('close', () => hung.delete(res));
-      return;
-    }
     if (faults.rateLimit.remaining > 0) {
       faults.rateLimit.remaining -= 1;
       if (faults.rateLimit.retryAfter !== null) res.setHeader('Retry-After', faults.rateLimit.retryAfter);
@@ -83,7 +91,7 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
 
   // Controls for tests and for the dashboard's browser demo when the sandbox runs elsewhere.
   app.get('/_sandbox/received', (_req, res) => {
-    res.json({ received: state.received, rejected: state.rejected, requests: state.requests });
+    res.json({ received: state.received, rejected: state.rejected, requests: state.requests, inFlight: state.inFlight });
   });
   app.delete('/_sandbox/received', (_req, res) => {
     state.clearRecords();
@@ -128,6 +136,10 @@ function checkFaultRequest(request: FaultRequest): string[] {
     if (status !== undefined && (typeof status !== 'number' || status < 400 || status > 599)) problems.push('serverError.status must be 400..599');
   }
   if (request.hang && request.hang.count !== undefined) count(request.hang.count, 'hang');
+  if (request.delay) {
+    count(request.delay.count, 'delay');
+    if (typeof request.delay.ms !== 'number' || !Number.isInteger(request.delay.ms) || request.delay.ms < 0 || request.delay.ms > 600_000) problems.push('delay.ms must be an integer 0..600000');
+  }
   if (request.rejectAll && typeof request.rejectAll.enabled !== 'boolean') problems.push('rejectAll.enabled must be true or false');
   return problems;
 }

@@ -34,6 +34,8 @@ export interface StepStoneSandbox {
   rateLimitNext(count: number, retryAfter?: string | number | null): void;
   failNext(count: number, status?: number): void;
   hangNext(count?: number): void;
+  /** Next `count` requests are handled only after `ms` (state.inFlight counts the held ones). */
+  delayNext(count: number, ms: number): void;
   rejectAll(enabled: boolean, message?: string): void;
   faults(request: FaultRequest): void;
   reset(): void;
@@ -55,6 +57,7 @@ export async function start(options: StepStoneSandboxOptions = {}): Promise<Step
     rateLimitNext: (count, retryAfter) => state.rateLimitNext(count, retryAfter),
     failNext: (count, status) => state.failNext(count, status),
     hangNext: (count) => state.hangNext(count),
+    delayNext: (count, ms) => state.delayNext(count, ms),
     rejectAll: (enabled, message) => state.rejectAll(enabled, message),
     faults: (request) => state.applyFaults(request),
     reset: () => state.reset(),

@@ -36,6 +36,11 @@ export interface StepStoneFaults {
   serverError: { remaining: number; status: number };
   /** Next N requests get no answer at all (until the sandbox closes). */
   hang: { remaining: number };
+  /**
+   * Next N requests are held `ms` before they are handled (and recorded): a slow StepStone, so two
+   * POSTs can be in flight at once and the first one sent can be applied last.
+   */
+  delay: { remaining: number; ms: number };
   /** Every status message is refused with 400 and this message until switched off. */
   rejectAll: { enabled: boolean; message: string };
 }
@@ -44,6 +49,7 @@ export interface FaultRequest {
   rateLimit?: { count: number; retryAfter?: string | number | null };
   serverError?: { count: number; status?: number };
   hang?: { count?: number };
+  delay?: { count: number; ms: number };
   rejectAll?: { enabled: boolean; message?: string };
 }
 
@@ -54,6 +60,7 @@ function noFaults(): StepStoneFaults {
     rateLimit: { remaining: 0, retryAfter: null },
     serverError: { remaining: 0, status: 500 },
     hang: { remaining: 0 },
+    delay: { remaining: 0, ms: 0 },
     rejectAll: { enabled: false, message: DEFAULT_REJECT_MESSAGE },
   };
 }
@@ -65,6 +72,8 @@ export class StepStoneSandboxState {
   readonly rejected: RejectedStatus[] = [];
   readonly requests: SandboxRequest[] = [];
   faults: StepStoneFaults = noFaults();
+  /** Requests held by the delay fault right now (received, not yet handled). */
+  inFlight = 0;
 
   constructor(options: { tokens?: readonly string[]; extraStatuses?: readonly string[] } = {}) {
     this.tokens = new Set(options.tokens ?? []);
@@ -86,6 +95,11 @@ export class StepStoneSandboxState {
     this.faults.hang = { remaining: count };
   }
 
+  /** Next `count` requests are handled (and answered) only after `ms`. */
+  delayNext(count: number, ms: number): void {
+    this.faults.delay = { remaining: count, ms };
+  }
+
   /** Refuse every status message with 400 (switch on) or accept valid ones again (switch off). */
   rejectAll(enabled: boolean, message = DEFAULT_REJECT_MESSAGE): void {
     this.faults.rejectAll = { enabled, message };
@@ -95,6 +109,7 @@ export class StepStoneSandboxState {
     if (request.rateLimit) this.rateLimitNext(request.rateLimit.count, request.rateLimit.retryAfter === undefined ? 1 : request.rateLimit.retryAfter);
     if (request.serverError) this.failNext(request.serverError.count, request.serverError.status);
     if (request.hang) this.hangNext(request.hang.count);
+    if (request.delay) this.delayNext(request.delay.count, request.delay.ms);
     if (request.rejectAll) this.rejectAll(request.rejectAll.enabled, request.rejectAll.message);
   }
 

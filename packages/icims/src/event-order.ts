@@ -1,0 +1,58 @@
+import type { OrderPosition } from '@status-bridge/core';
+
+/**
+ * The order position of one iCIMS status event among the changes of its workflow. Pure.
+ *
+ * The event carries no time (research A1), so its position is the time ingest received it,
+ * tie-broken by the enrichment job id. That alone misorders a late re-send: iCIMS re-sends A
+ * after our 503 while B (newer) was already received, so A's receive time is after B's.
+ * The workflow read at enrichment tells us: if it already shows a status other than the event's,
+ * the event is older than the workflow's last update, so its position is capped just before that
+ * update. `updateddate` is written to the minute ("yyyy-mm-dd hh:mm a"), so it is the floor of
+ * the newer change's time, and that change's own receive time is >= the floor (our clock and
+ * iCIMS's agreeing; see docs/architecture.md for the edges): the capped event sorts before it.
+ *
+ * When the workflow shows the event's status, or gives no usable updateddate, the receive time
+ * stands.
+ */
+export interface EventOrderInput {
+  /** ISO time ingest received the event (EnrichJob.receivedAt). */
+  receivedAt: string;
+  /** The enrichment job's id: the tie-break. */
+  enrichJobId: string;
+  /** The status the event moved the workflow to. */
+  eventStatusId: string;
+  /** The status the workflow shows now; undefined when iCIMS did not return it. */
+  workflowStatusId?: string;
+  /** The workflow's updateddate (ISO, as parseIcimsDateTime gives it), if any. */
+  workflowUpdatedAt?: string;
+}
+
+/**
+ * How the position was found: `received` (the receive time), `before-workflow-update` (capped
+ * at the workflow's updateddate - 1 ms), `workflow-update` (no usable receive time; the workflow
+ * shows the event's status, so its updateddate is this change's time), `unknown` (neither: 0,
+ * older than any change with a known time).
+ */
+export type OrderBasis = 'received' | 'before-workflow-update' | 'workflow-update' | 'unknown';
+
+export interface EventOrder {
+  position: OrderPosition;
+  basis: OrderBasis;
+}
+
+export function eventOrder(input: EventOrderInput): EventOrder {
+  const received = Date.parse(input.receivedAt);
+  const updated = input.workflowUpdatedAt === undefined ? Number.NaN : Date.parse(input.workflowUpdatedAt);
+  const movedOn = input.workflowStatusId !== undefined && input.workflowStatusId !== input.eventStatusId;
+  const at = (atMs: number, basis: OrderBasis): EventOrder => ({ position: { atMs, tiebreak: input.enrichJobId }, basis });
+  if (movedOn && Number.isFinite(updated)) {
+    const cap = updated - 1;
+    return Number.isFinite(received) && received <= cap ? at(received, 'received') : at(cap, 'before-workflow-update');
+  }
+  if (Number.isFinite(received)) return at(received, 'received');
+  // Ingest always writes receivedAt; these two only guard a hand-made or damaged job.
+  if (!movedOn && Number.isFinite(updated)) return at(updated, 'workflow-update');
+  return at(0, 'unknown');
+}
+
