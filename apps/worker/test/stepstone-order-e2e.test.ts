@@ -46,12 +46,12 @@ function send(body: Buffer): Promise<{ status: number; text: string }> {
 }
 
 /** A workflow of the seed's person and job, with its own AtsiApplicationId, at 1752 since a week. */
-function newApplication(systemId: string, atsiApplicationId: string): void {
+function newApplication(systemId: string, atsiApplicationId: string, statusId = '1752'): void {
   icims.setRecord('1234', 'applicantworkflows', systemId, {
     id: Number(systemId),
     associatedprofile: { profile: `${icims.url}/customers/1234/people/1364`, id: 1364, value: 'candidate' },
     baseprofile: { profile: `${icims.url}/customers/1234/jobs/1242`, id: 1242, value: 'job' },
-    status: { id: '1752', value: STATUS_NAMES['1752'] },
+    status: { id: statusId, value: STATUS_NAMES[statusId] },
     updateddate: '2026-11-23 09:41 AM',
     source: 'StepStone',
     field51234: atsiApplicationId,
@@ -256,4 +256,23 @@ test('a late re-send: B was delivered, then iCIMS re-sends A (a new receive time
   expect(aChange.occurredAt).toBe(new Date(workflowUpdated - 1).toISOString());
   // The recruiter-visible name is the workflow's, B's: not sent with A.
   expect(aChange.newStatus.name).toBeUndefined();
+}, 90_000);
+
+test('the quick start as a user runs it: the iCIMS stand-in is never told of the changes (its workflow shows 9782, updated days ago, like the seed); A answered 503, B 1.5 s later; StepStone ends at REJECTED', async () => {
+  // Workflow data that disagrees with an event but was updated long before it (more than
+  // ICIMS_LATE_RESEND_WINDOW_SECONDS) cannot be the change that overtook the event: B keeps its
+  // receive time instead of being capped days back behind A.
+  const application = '7a1e0000-0000-4000-8000-000000002304';
+  newApplication('2304', application, '9782');
+  stepstone.failNext(1, 503);
+  await postEvent('2304', '1752', '9782'); // A
+  await sleep(1_500);
+  await postEvent('2304', '9782', '9820'); // B
+
+  const b = await delivery('2304', '9820');
+  const a = await delivery('2304', '9782');
+  expect(b.job.returnvalue).toEqual({ httpStatus: 200, status: 'REJECTED' });
+  expect(a.job.returnvalue).toEqual({ superseded: true, by: b.job.id, status: 'INTERVIEW' });
+  expect(statusesAt(application)).toEqual(['REJECTED']);
+  expect(b.job.data.statusChange.order!.atMs).toBe(Date.parse(b.enrichment.data.receivedAt));
 }, 90_000);

@@ -13,7 +13,11 @@ import type { OrderPosition } from '@status-bridge/core';
  * iCIMS's agreeing; see docs/architecture.md for the edges): the capped event sorts before it.
  *
  * When the workflow shows the event's status, or gives no usable updateddate, the receive time
- * stands.
+ * stands. So does it when the workflow's disagreeing update is older than the receive time by more
+ * than `resendWindowMs`: the change that produced this event must itself have moved updateddate,
+ * so workflow data that old cannot be the newer change that overtook it (a re-send that late, or
+ * workflow data that does not follow its events, as with a stand-in that was never told of the
+ * change). Such an event is ordered by its receive time and the basis says why.
  */
 export interface EventOrderInput {
   /** ISO time ingest received the event (EnrichJob.receivedAt). */
@@ -26,15 +30,21 @@ export interface EventOrderInput {
   workflowStatusId?: string;
   /** The workflow's updateddate (ISO, as parseIcimsDateTime gives it), if any. */
   workflowUpdatedAt?: string;
+  /**
+   * How long after the newer change a re-send of an older event can still arrive and be capped
+   * (ICIMS_LATE_RESEND_WINDOW_SECONDS). Undefined: no limit.
+   */
+  resendWindowMs?: number;
 }
 
 /**
  * How the position was found: `received` (the receive time), `before-workflow-update` (capped
  * at the workflow's updateddate - 1 ms), `workflow-update` (no usable receive time; the workflow
  * shows the event's status, so its updateddate is this change's time), `unknown` (neither: 0,
- * older than any change with a known time).
+ * older than any change with a known time), `received-workflow-too-old` (the workflow disagrees,
+ * but its update is older than the re-send window: the receive time).
  */
-export type OrderBasis = 'received' | 'before-workflow-update' | 'workflow-update' | 'unknown';
+export type OrderBasis = 'received' | 'before-workflow-update' | 'received-workflow-too-old' | 'workflow-update' | 'unknown';
 
 export interface EventOrder {
   position: OrderPosition;
@@ -46,6 +56,10 @@ export function eventOrder(input: EventOrderInput): EventOrder {
   const updated = input.workflowUpdatedAt === undefined ? Number.NaN : Date.parse(input.workflowUpdatedAt);
   const movedOn = input.workflowStatusId !== undefined && input.workflowStatusId !== input.eventStatusId;
   const at = (atMs: number, basis: OrderBasis): EventOrder => ({ position: { atMs, tiebreak: input.enrichJobId }, basis });
+  const window = input.resendWindowMs ?? Number.POSITIVE_INFINITY;
+  if (movedOn && Number.isFinite(updated) && Number.isFinite(received) && received - updated > window) {
+    return at(received, 'received-workflow-too-old');
+  }
   if (movedOn && Number.isFinite(updated)) {
     const cap = updated - 1;
     return Number.isFinite(received) && received <= cap ? at(received, 'received') : at(cap, 'before-workflow-update');

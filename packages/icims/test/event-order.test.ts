@@ -27,6 +27,11 @@ describe('eventOrder: the position of one event among its workflow\'s changes', 
     ['no receive time, workflow shows the event\'s status: its updateddate', { receivedAt: '', workflowStatusId: '9782', workflowUpdatedAt: SAME_MINUTE }, Date.parse(SAME_MINUTE), 'workflow-update'],
     ['no receive time, workflow moved on: before its updateddate', { receivedAt: 'garbage', workflowStatusId: '9820', workflowUpdatedAt: SAME_MINUTE }, Date.parse(SAME_MINUTE) - 1, 'before-workflow-update'],
     ['no receive time, no updateddate: 0 (older than any known change)', { receivedAt: '', workflowStatusId: '9820' }, 0, 'unknown'],
+    // The re-send window: a disagreeing update older than it cannot be the change that overtook this event.
+    ['workflow moved on minutes before the receive, inside the window: capped', { workflowStatusId: '9820', workflowUpdatedAt: EARLIER_MINUTE, resendWindowMs: 3 * 60_000 }, Date.parse(EARLIER_MINUTE) - 1, 'before-workflow-update'],
+    ['workflow moved on before the window: receive time', { workflowStatusId: '9820', workflowUpdatedAt: EARLIER_MINUTE, resendWindowMs: 60_000 }, RECEIVED_MS, 'received-workflow-too-old'],
+    ["workflow at the event's status, old updateddate, small window: receive time", { workflowStatusId: '9782', workflowUpdatedAt: EARLIER_MINUTE, resendWindowMs: 1 }, RECEIVED_MS, 'received'],
+    ['no receive time, window set: before the update', { receivedAt: '', workflowStatusId: '9820', workflowUpdatedAt: SAME_MINUTE, resendWindowMs: 1 }, Date.parse(SAME_MINUTE) - 1, 'before-workflow-update'],
   ])('%s', (_name, overrides, atMs, basis) => {
     expect(eventOrder({ ...base, ...overrides })).toEqual({ position: { atMs, tiebreak: JOB }, basis });
   });

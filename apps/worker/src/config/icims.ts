@@ -8,6 +8,7 @@ export interface IcimsEnv {
   ICIMS_JOB_CACHE_TTL_SECONDS: number;
   ICIMS_TOKEN_MARGIN_SECONDS: number;
   ICIMS_DEFAULT_RETRY_AFTER_MS: number;
+  ICIMS_LATE_RESEND_WINDOW_SECONDS: number;
 }
 
 export const icimsEnvProperties = {
@@ -20,4 +21,12 @@ export const icimsEnvProperties = {
   ICIMS_TOKEN_MARGIN_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'a cached iCIMS OAuth token is dropped this long before its expires_in' },
   // iCIMS documents no 429 or Retry-After behaviour (research A3: NOT FOUND); this is our guess.
   ICIMS_DEFAULT_RETRY_AFTER_MS: { type: 'integer', minimum: 100, default: 60_000, description: 'wait after an iCIMS 429 that has no usable Retry-After header' },
+  // Order of a late re-send (packages/icims/src/event-order.ts): iCIMS documents no redelivery
+  // (research A1: NOT FOUND), so the window is ours; a day covers a re-trigger after an outage.
+  ICIMS_LATE_RESEND_WINDOW_SECONDS: {
+    type: 'integer',
+    minimum: 60,
+    default: 86_400,
+    description: "an event whose workflow iCIMS already shows at another status is ordered just before that workflow update (a late re-send must not overwrite the newer StepStone status) when the update is at most this much older than the event's receipt; older workflow data is ignored",
+  },
 };
