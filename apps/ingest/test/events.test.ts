@@ -1,5 +1,5 @@
 import { gzipSync, deflateSync } from 'node:zlib';
-import { cleanupPrefix, eventJson, gzipped, SEED_EVENT, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
+import { cleanupPrefix, eventJson, gzipped, seedEvent, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
 import { loadIngestConfig } from '../src/config';
 import { startIngest, type RunningIngest } from '../src/server';
 import { allJobs, AUTH, captureLogger, enrichQueue, ingestEnv, postEvent, request, SECRETS, writeTenantsFile } from './helpers';
@@ -45,7 +45,7 @@ describe('accepting an event', () => {
     expect(job.data.tenantId).toBe('1234');
     expect(job.data.requestId).toBe(answer.headers['x-request-id']);
     expect(Date.parse(job.data.receivedAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(job.data.event).toEqual({ ...SEED_EVENT, systemId });
+    expect(job.data.event).toEqual(seedEvent({ systemId }));
     expect(job.data.event).not.toHaveProperty('surpriseField');
   });
 

@@ -14,3 +14,4 @@ export * from './status-mapping';
 export * from './service-main';
 export * from './queue-metrics';
 export * from './http-listen';
+export * from './http-timeouts';

@@ -9,3 +9,4 @@ export * from './client';
 export * from './event-links';
 export * from './status-change';
 export * from './event-schema';
+export * from './env';

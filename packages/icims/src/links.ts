@@ -12,7 +12,19 @@
  */
 export type IcimsRecordKind = 'applicantworkflows' | 'people' | 'jobs';
 
-export type LinkDecision = { allowed: true; url: string; id: string } | { allowed: false; reason: string };
+/** Why a link was refused, for callers that explain it in their own words (ingest's 400 answer). */
+export type LinkRefusalCode =
+  | 'not_http_url'
+  | 'bad_characters'
+  | 'userinfo'
+  | 'query_or_fragment'
+  | 'foreign_host'
+  | 'not_record_path'
+  | 'other_customer'
+  | 'other_kind'
+  | 'id_too_long';
+
+export type LinkDecision = { allowed: true; url: string; id: string } | { allowed: false; code: LinkRefusalCode; reason: string };
 
 // scheme://authority/path, nothing else: no userinfo (@), no backslash, no whitespace, no query or fragment.
 const RAW_URL = /^(https?):\/\/([^/?#@\\\s]+)(\/[^?#\\\s]*)$/;
@@ -41,18 +53,27 @@ function originOfAuthority(scheme: string, authority: string): string | undefine
  */
 export function checkRecordLink(link: string, expected: { origin: string; customerId: string; kind: IcimsRecordKind }): LinkDecision {
   const raw = RAW_URL.exec(link);
-  if (!raw) return { allowed: false, reason: 'not a plain http(s) URL without credentials, query or fragment' };
+  if (!raw) return { allowed: false, code: malformedCode(link), reason: 'not a plain http(s) URL without credentials, query or fragment' };
   const [, scheme, authority, path] = raw;
   const origin = originOfAuthority(scheme, authority);
   const configured = apiOrigin(expected.origin);
-  if (origin === undefined || origin !== configured) return { allowed: false, reason: `host is not the configured iCIMS API origin ${configured}` };
+  if (origin === undefined || origin !== configured) return { allowed: false, code: 'foreign_host', reason: `host is not the configured iCIMS API origin ${configured}` };
   const record = RECORD_PATH.exec(path);
-  if (!record) return { allowed: false, reason: 'path is not /customers/{id}/{applicantworkflows|people|jobs}/{id}' };
+  if (!record) return { allowed: false, code: 'not_record_path', reason: 'path is not /customers/{id}/{applicantworkflows|people|jobs}/{id}' };
   const [, customerId, kind, id] = record;
-  if (customerId !== expected.customerId) return { allowed: false, reason: `link is for another customer (${customerId}), not ${expected.customerId}` };
-  if (kind !== expected.kind) return { allowed: false, reason: `link is for ${kind}, expected ${expected.kind}` };
-  if (!DIGITS.test(id)) return { allowed: false, reason: 'record id is too long' };
+  if (customerId !== expected.customerId) return { allowed: false, code: 'other_customer', reason: `link is for another customer (${customerId}), not ${expected.customerId}` };
+  if (kind !== expected.kind) return { allowed: false, code: 'other_kind', reason: `link is for ${kind}, expected ${expected.kind}` };
+  if (!DIGITS.test(id)) return { allowed: false, code: 'id_too_long', reason: 'record id is too long' };
   return { allowed: true, url: recordUrl(configured, expected.customerId, kind as IcimsRecordKind, id), id };
+}
+
+/** Which part of RAW_URL a refused link broke (only computed on the refusal path). */
+function malformedCode(link: string): LinkRefusalCode {
+  if (!/^https?:\/\//i.test(link)) return 'not_http_url';
+  if (/[\\\s]/.test(link)) return 'bad_characters';
+  if (/[?#]/.test(link)) return 'query_or_fragment';
+  if (link.includes('@')) return 'userinfo';
+  return 'not_http_url';
 }
 
 /** The URL of a record built from the configured origin and validated ids (when the event has no link). */
