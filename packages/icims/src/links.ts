@@ -31,12 +31,26 @@ const RAW_URL = /^(https?):\/\/([^/?#@\\\s]+)(\/[^?#\\\s]*)$/;
 const RECORD_PATH = /^\/customers\/([0-9]+)\/(applicantworkflows|people|jobs)\/([0-9]+)$/;
 const DIGITS = /^[0-9]{1,18}$/;
 
+// Configured base URLs are few (ICIMS_API_BASE_URL and the tenants' apiBaseUrl); ingest checks
+// three links per event on its hot path, so their parsed origins are remembered.
+const ORIGINS = new Map<string, string>();
+const MAX_REMEMBERED_ORIGINS = 1000;
+
 /** scheme://host[:port] of a configured base URL, with the scheme's default port dropped. */
 export function apiOrigin(baseUrl: string): string {
-  return new URL(baseUrl).origin;
+  let origin = ORIGINS.get(baseUrl);
+  if (origin === undefined) {
+    origin = new URL(baseUrl).origin;
+    if (ORIGINS.size >= MAX_REMEMBERED_ORIGINS) ORIGINS.clear();
+    ORIGINS.set(baseUrl, origin);
+  }
+  return origin;
 }
 
-function originOfAuthority(scheme: string, authority: string): string | undefined {
+function originOfAuthority(scheme: string, authority: string, configured: string): string | undefined {
+  // Fast path: already exactly the configured origin's text (what iCIMS sends), so the parser
+  // would return it unchanged; anything else goes through the parser and the rewrite check.
+  if (configured.length === scheme.length + 3 + authority.length && `${scheme}://${authority.toLowerCase()}` === configured) return configured;
   try {
     const parsed = new URL(`${scheme}://${authority}/`);
     // Reject hosts the parser had to rewrite (trailing dot is kept by WHATWG, IDN/percent forms are not allowed here).
@@ -55,8 +69,8 @@ export function checkRecordLink(link: string, expected: { origin: string; custom
   const raw = RAW_URL.exec(link);
   if (!raw) return { allowed: false, code: malformedCode(link), reason: 'not a plain http(s) URL without credentials, query or fragment' };
   const [, scheme, authority, path] = raw;
-  const origin = originOfAuthority(scheme, authority);
   const configured = apiOrigin(expected.origin);
+  const origin = originOfAuthority(scheme, authority, configured);
   if (origin === undefined || origin !== configured) return { allowed: false, code: 'foreign_host', reason: `host is not the configured iCIMS API origin ${configured}` };
   const record = RECORD_PATH.exec(path);
   if (!record) return { allowed: false, code: 'not_record_path', reason: 'path is not /customers/{id}/{applicantworkflows|people|jobs}/{id}' };
