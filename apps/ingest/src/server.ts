@@ -8,6 +8,7 @@ import { AccessTokens } from './auth/token';
 import { buildContext, createIngestApp, eventsHandler, type IngestContext, type RouterMount } from './app';
 import { EVENTS_PATH } from './routes/events';
 import type { IngestConfig } from './config';
+import { answerClientErrors } from './client-errors';
 import { EnrichEnqueuer } from './enqueue';
 import { EventLinkGate } from './link-check';
 import { createIngestMetrics } from './metrics';
@@ -83,6 +84,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   // Bounded request reading (INGEST_REQUEST_TIMEOUT_MS …): a client trickling its body is answered
   // 408 within the timeout plus the checking interval instead of Node's 5 minutes.
   const server = createHttpServer(options.dispatch === 'express' ? app : dispatchEventsFirst(eventsHandler(context), app), config.http);
+  answerClientErrors(server, metrics);
   // Longer than common load-balancer idle timeouts (60 s), so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   const url = await listen(server, env.PORT, env.HOST);

@@ -47,6 +47,8 @@ it('answers 408 to a trickled body within the request bound, serves others meanw
   expect(outcome.gaveUp).toBe(false);
   expect(outcome.closed).toBe(true);
   expect(outcome.status).toBe(408);
+  // In iCIMS's error standard, like every other refusal.
+  expect(outcome.json?.error?.userMessage).toMatch(/arrived too slowly/);
   expect(outcome.ms).toBeLessThan(BOUNDS.request + BOUNDS.interval + MARGIN_MS);
   // It was cut off by the timeout, not answered early: far from all of its 700-odd bytes arrived.
   expect(outcome.bytesSent).toBeLessThan(Buffer.byteLength(body));

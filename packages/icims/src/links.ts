@@ -30,6 +30,7 @@ export type LinkDecision = { allowed: true; url: string; id: string } | { allowe
 const RAW_URL = /^(https?):\/\/([^/?#@\\\s]+)(\/[^?#\\\s]*)$/;
 const RECORD_PATH = /^\/customers\/([0-9]+)\/(applicantworkflows|people|jobs)\/([0-9]+)$/;
 const DIGITS = /^[0-9]{1,18}$/;
+const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
 
 // Configured base URLs are few (ICIMS_API_BASE_URL and the tenants' apiBaseUrl); ingest checks
 // three links per event on its hot path, so their parsed origins are remembered.
@@ -51,10 +52,18 @@ function originOfAuthority(scheme: string, authority: string, configured: string
   // Fast path: already exactly the configured origin's text (what iCIMS sends), so the parser
   // would return it unchanged; anything else goes through the parser and the rewrite check.
   if (configured.length === scheme.length + 3 + authority.length && `${scheme}://${authority.toLowerCase()}` === configured) return configured;
+  // Only plain host characters: no IDN or percent forms, which the parser would rewrite.
+  if (!/^[a-z0-9.:[\]-]+$/i.test(authority)) return undefined;
+  const [, hostText, portText] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority) ?? [];
+  // A port is digits without a leading zero; an explicit default port (":443") is the same origin.
+  if (hostText === undefined || (portText !== undefined && !/^[1-9][0-9]{0,4}$/.test(portText))) return undefined;
   try {
     const parsed = new URL(`${scheme}://${authority}/`);
-    // Reject hosts the parser had to rewrite (trailing dot is kept by WHATWG, IDN/percent forms are not allowed here).
-    if (!/^[a-z0-9.:[\]-]+$/i.test(authority)) return undefined;
+    // Reject a host the parser had to rewrite: numeric IPv4 forms (127.1, 2130706433, 0x7f.1) and
+    // other IPv6 spellings ([::ffff:127.0.0.1]). The trailing-dot form is kept by WHATWG, so it
+    // differs from the configured origin and is refused below.
+    if (hostText.toLowerCase() !== parsed.hostname) return undefined;
+    if (parsed.port !== (portText === undefined || portText === DEFAULT_PORTS[scheme] ? '' : portText)) return undefined;
     return parsed.origin;
   } catch {
     return undefined;

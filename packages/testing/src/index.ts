@@ -4,4 +4,4 @@ export * from './wait';
 export * from './process';
 export * from './fixtures';
 export * from './reliability-report';
-export * from './slow-client';
+export * from './raw-http';
