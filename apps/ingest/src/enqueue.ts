@@ -61,8 +61,9 @@ const MAX_DEDUP_ROUNDS = 3;
  *   job will deliver the event on its retry; a completed one already did.
  * - failed for good, or gone (removed): its dedup key is released (compare-and-delete) and the
  *   event is added again as a NEW job, answered 200 once Redis stored it. The failed job stays in
- *   the failed set for operators; if one of them also retries it by hand, that transition may be
- *   delivered twice (StepStone keeps a current state, so only SEEK would show a second item).
+ *   the failed set for operators; if one of them also retries it by hand, the transition is
+ *   processed twice, which the partners absorb (StepStone keeps a current state; SEEK answers the
+ *   repeat's idempotencyId with _Conflict).
  */
 export class EnrichEnqueuer {
   constructor(
