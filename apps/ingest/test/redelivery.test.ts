@@ -68,9 +68,10 @@ async function startWorker(): Promise<void> {
     WORKER_QUEUES: 'enrich,stepstone',
     METRICS_PORT: '0',
     METRICS_HOST: '127.0.0.1',
-    // First retry after 2-4 s: long enough to see the job delayed and re-send meanwhile.
-    RETRY_BASE_DELAY_MS: '4000',
-    RETRY_MAX_DELAY_MS: '8000',
+    // First retry after 4-8 s: long enough to see the job delayed and re-send meanwhile, even on
+    // a loaded machine (a re-send that arrives after the retry started is collapsed all the same).
+    RETRY_BASE_DELAY_MS: '8000',
+    RETRY_MAX_DELAY_MS: '16000',
     ICIMS_TOKEN_URL: icims.tokenUrl,
     STEPSTONE_STATUS_URL: stepstone.statusUrl('ATS-REDELIVERY'),
   });
@@ -141,11 +142,11 @@ test('a re-send while the job is waiting stays collapsed (the hot path is one ro
   expect((await ingestLog('event deduplicated', '3301', 2)).map((line) => line.jobId)).toEqual([job.id, job.id]);
 
   await startWorker();
-  await waitFor(() => delivered(ATSI.waiting) >= 2, { timeoutMs: 30_000, what: 'StepStone messages for workflows 3300 and 3301' });
+  await waitFor(() => delivered(ATSI.waiting) >= 2, { timeoutMs: 45_000, what: 'StepStone messages for workflows 3300 and 3301' });
   await sleep(1_000);
   expect(delivered(ATSI.waiting)).toBe(2);
   expect(await enrichJobs('3301')).toHaveLength(1);
-}, 60_000);
+}, 120_000);
 
 test('a re-send while the job is retrying (delayed) stays collapsed and the retry delivers it once', async () => {
   setWorkflow('3302', ATSI.delayed);
@@ -155,19 +156,19 @@ test('a re-send while the job is retrying (delayed) stays collapsed and the retr
   const [job] = await waitFor(async () => {
     const found = await enrichJobs('3302');
     return found.length === 1 && (await found[0].getState()) === 'delayed' ? found : undefined;
-  }, { timeoutMs: 20_000, what: 'the enrich job of 3302 to wait for its retry' });
+  }, { timeoutMs: 40_000, what: 'the enrich job of 3302 to wait for its retry' });
 
   const resend = await send('3302');
   expect(resend.status).toBe(200);
   expect((await ingestLog('event deduplicated', '3302', 1)).map((line) => line.jobId)).toEqual([job.id]);
-  await waitFor(() => delivered(ATSI.delayed) >= 1, { timeoutMs: 30_000, what: 'the StepStone message for 3302' });
+  await waitFor(() => delivered(ATSI.delayed) >= 1, { timeoutMs: 45_000, what: 'the StepStone message for 3302' });
   await sleep(1_000);
   expect(delivered(ATSI.delayed)).toBe(1);
   const all = await enrichJobs('3302');
   expect(all.map((entry) => entry.id)).toEqual([job.id]);
   expect(await all[0].getState()).toBe('completed');
   expect(all[0].attemptsMade).toBe(2);
-}, 60_000);
+}, 120_000);
 
 test('a re-send after the job failed for good becomes a new job and is delivered; a further re-send joins the new job', async () => {
   // No workflow 3303 at iCIMS yet: 404, a permanent failure on the first attempt.
@@ -175,7 +176,7 @@ test('a re-send after the job failed for good becomes a new job and is delivered
   const [failed] = await waitFor(async () => {
     const found = await enrichJobs('3303');
     return found.length === 1 && (await found[0].getState()) === 'failed' ? found : undefined;
-  }, { timeoutMs: 20_000, what: 'the enrich job of 3303 to fail' });
+  }, { timeoutMs: 40_000, what: 'the enrich job of 3303 to fail' });
   expect(failed.failedReason).toMatch(/404/);
 
   // The record is fixed at iCIMS, and the recruiter (or iCIMS) sends the event again, inside the window.
@@ -187,7 +188,7 @@ test('a re-send after the job failed for good becomes a new job and is delivered
   expect(accepted[1]).toMatchObject({ replacedFailedJobId: failed.id });
   const newJobId = accepted[1].jobId as string;
   expect(newJobId).not.toBe(failed.id);
-  await waitFor(() => delivered(ATSI.failed) >= 1, { timeoutMs: 30_000, what: 'the StepStone message for 3303' });
+  await waitFor(() => delivered(ATSI.failed) >= 1, { timeoutMs: 45_000, what: 'the StepStone message for 3303' });
 
   // The new job holds the key now: another re-send is collapsed into it, not into the failed one.
   expect((await send('3303')).status).toBe(200);
@@ -196,14 +197,14 @@ test('a re-send after the job failed for good becomes a new job and is delivered
   expect(delivered(ATSI.failed)).toBe(1);
   const states = await Promise.all((await enrichJobs('3303')).map(async (job) => `${job.id}:${await job.getState()}`));
   expect(states.sort()).toEqual([`${failed.id}:failed`, `${newJobId}:completed`].sort());
-}, 60_000);
+}, 120_000);
 
 test('a re-send after the failed job was trimmed by retention (its dedup key left behind) becomes a new job too', async () => {
   expect((await send('3304')).status).toBe(200);
   const [failed] = await waitFor(async () => {
     const found = await enrichJobs('3304');
     return found.length === 1 && (await found[0].getState()) === 'failed' ? found : undefined;
-  }, { timeoutMs: 20_000, what: 'the enrich job of 3304 to fail' });
+  }, { timeoutMs: 40_000, what: 'the enrich job of 3304 to fail' });
   // What removeOnFail's count/age trimming does (BullMQ 6.7 removeJobsByMaxCount/MaxAge call removeJob
   // with "keep the dedup key"): the job's keys and its failed-set entry go, the dedup key stays
   // until the window ends. (job.remove() would delete the key too, and the re-send would simply be added.)
@@ -214,6 +215,6 @@ test('a re-send after the failed job was trimmed by retention (its dedup key lef
   setWorkflow('3304', ATSI.gone);
   expect((await send('3304')).status).toBe(200);
   expect((await ingestLog('event accepted', '3304', 2))[1]).toMatchObject({ replacedFailedJobId: failed.id });
-  await waitFor(() => delivered(ATSI.gone) >= 1, { timeoutMs: 30_000, what: 'the StepStone message for 3304' });
+  await waitFor(() => delivered(ATSI.gone) >= 1, { timeoutMs: 45_000, what: 'the StepStone message for 3304' });
   expect(await enrichJobs('3304')).toHaveLength(1);
-}, 60_000);
+}, 120_000);
