@@ -24,7 +24,7 @@ const BOUNDS = { request: 1_500, headers: 1_000, interval: 200 };
 // RSS may settle this much above the warmed-up baseline (allocator and V8 heap growth are not
 // returned at once; measured: +0 to +2 MiB). What it guards against is the large kind of leak:
 // the run's bombs would inflate to about 65 MiB without the inflate cap, and an inflated body kept
-// per request, or a socket per slow client, would not come back.
+// per request would not come back.
 const RSS_TOLERANCE_MB = 32;
 
 interface CountingServer {
