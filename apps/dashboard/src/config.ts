@@ -1,4 +1,4 @@
-import { envSchema, loadEnv, type CommonEnv, type EnvSource } from '@status-bridge/core';
+import { envSchema, httpTimeoutEnvProperties, httpTimeoutsFromEnv, loadEnv, type CommonEnv, type EnvSource, type HttpServerTimeouts } from '@status-bridge/core';
 
 /** Dashboard process configuration, read once at start from the environment. */
 export interface DashboardEnv extends Omit<CommonEnv, 'CONFIG_FILE'> {
@@ -11,7 +11,13 @@ export interface DashboardEnv extends Omit<CommonEnv, 'CONFIG_FILE'> {
   DASHBOARD_ENVIRONMENT_LABEL: string;
   DASHBOARD_ENVIRONMENT_COLOR: string;
   DASHBOARD_POLL_INTERVAL_MS: number;
+  DASHBOARD_REQUEST_TIMEOUT_MS: number;
+  DASHBOARD_HEADERS_TIMEOUT_MS: number;
+  DASHBOARD_CONNECTIONS_CHECKING_INTERVAL_MS: number;
 }
+
+// Board requests are small GETs and retry/clean POSTs without bodies worth waiting for.
+export const DEFAULT_DASHBOARD_HTTP_TIMEOUTS: HttpServerTimeouts = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, connectionsCheckingIntervalMs: 1_000 };
 
 export const dashboardEnvProperties = {
   DASHBOARD_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3001, description: 'port of the dashboard (0: any free port)' },
@@ -36,6 +42,7 @@ export const dashboardEnvProperties = {
     default: 5000,
     description: 'how often every open dashboard tab polls Redis; forced on all users (bull-board pollingInterval.forceInterval)',
   },
+  ...httpTimeoutEnvProperties('DASHBOARD', DEFAULT_DASHBOARD_HTTP_TIMEOUTS),
 };
 
 const commonDashboardSchema = envSchema(dashboardEnvProperties, ['DASHBOARD_PASSWORD']);
@@ -48,5 +55,7 @@ export const dashboardEnvSchema = {
 };
 
 export function loadDashboardEnv(source: EnvSource = process.env): DashboardEnv {
-  return loadEnv<DashboardEnv>(dashboardEnvSchema, source);
+  const env = loadEnv<DashboardEnv>(dashboardEnvSchema, source);
+  httpTimeoutsFromEnv(env, 'DASHBOARD');
+  return env;
 }

@@ -1,7 +1,6 @@
-import http from 'node:http';
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createMetricsRegistry, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { HEALTH_PATHS } from '@status-bridge/core';
@@ -64,7 +63,9 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
     board.getRouter(),
   );
 
-  const server = http.createServer(app);
+  // Bounded request reading (DASHBOARD_REQUEST_TIMEOUT_MS …): a slow client is answered 408 and
+  // closed within the timeout plus the checking interval, not after Node's 5 minutes.
+  const server = createHttpServer(app, httpTimeoutsFromEnv(env, 'DASHBOARD'));
   const url = await listen(server, env.DASHBOARD_PORT, env.DASHBOARD_HOST);
   ready = true;
 

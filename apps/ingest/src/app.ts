@@ -6,6 +6,7 @@ import { requireInboundAuth } from './auth/middleware';
 import type { OAuthClients } from './auth/oauth-clients';
 import type { AccessTokens } from './auth/token';
 import type { EnrichEnqueuer } from './enqueue';
+import type { EventLinkGate } from './link-check';
 import type { IngestMetrics } from './metrics';
 import { REPLIES, send } from './responses';
 import { createEventsHandler, EVENTS_PATH } from './routes/events';
@@ -26,6 +27,7 @@ export interface IngestContext {
   /** Redis for our own keys (StepStone correlation records): ingest's producer connection, fails fast while Redis is down. */
   redis?: import('ioredis').Redis;
   enqueuer: EnrichEnqueuer;
+  linkGate: EventLinkGate;
   isReady: HealthDeps['isReady'];
   /** Middleware: the same per-tenant inbound credentials as POST /icims/events, customerId from a path parameter. */
   requireInboundAuth(customerIdParam?: string): RequestHandler;
@@ -45,6 +47,7 @@ export function eventsHandler(context: IngestContext): (req: import('node:http')
   return createEventsHandler({
     inboundAuth: context.inboundAuth,
     enqueuer: context.enqueuer,
+    linkGate: context.linkGate,
     metrics: context.metrics,
     logger: context.logger,
     bodyLimitBytes: context.env.INGEST_BODY_LIMIT_BYTES,

@@ -1,8 +1,9 @@
-import { ConfigError, envSchema, loadEnv, Tenants, type CommonEnv, type EnvSource } from '@status-bridge/core';
+import { ConfigError, envSchema, httpTimeoutEnvProperties, httpTimeoutsFromEnv, loadEnv, Tenants, type CommonEnv, type EnvSource, type HttpServerTimeouts } from '@status-bridge/core';
+import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims/src/env';
 import { DEFAULT_ACCEPTED_MESSAGE } from './responses';
 
 /** Ingest process configuration: read once at start from the environment and the tenants file. */
-export interface IngestEnv extends CommonEnv {
+export interface IngestEnv extends CommonEnv, IcimsApiBaseUrlEnv {
   PORT: number;
   HOST: string;
   INGEST_BODY_LIMIT_BYTES: number;
@@ -11,12 +12,22 @@ export interface IngestEnv extends CommonEnv {
   INGEST_TOKEN_TTL_SECONDS: number;
   ENQUEUE_TIMEOUT_MS: number;
   INGEST_ACCEPTED_MESSAGE: string;
+  INGEST_REQUEST_TIMEOUT_MS: number;
+  INGEST_HEADERS_TIMEOUT_MS: number;
+  INGEST_CONNECTIONS_CHECKING_INTERVAL_MS: number;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 
+// iCIMS posts one small event (722 bytes in the seed) per request: 10 s for the whole request is
+// generous, and a client slower than that only holds a connection.
+export const DEFAULT_INGEST_HTTP_TIMEOUTS: HttpServerTimeouts = { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, connectionsCheckingIntervalMs: 1_000 };
+
 export const ingestEnvProperties = {
+  // Links are checked at ingest against the same origin the worker will call (tenant apiBaseUrl, else this).
+  ...icimsApiBaseUrlEnvProperties,
+  ...httpTimeoutEnvProperties('INGEST', DEFAULT_INGEST_HTTP_TIMEOUTS),
   INGEST_ACCEPTED_MESSAGE: {
     type: 'string',
     minLength: 1,
@@ -62,6 +73,8 @@ export const ingestEnvSchema = envSchema(ingestEnvProperties);
 export interface IngestConfig {
   env: IngestEnv;
   tenants: Tenants;
+  /** From INGEST_REQUEST_TIMEOUT_MS, INGEST_HEADERS_TIMEOUT_MS, INGEST_CONNECTIONS_CHECKING_INTERVAL_MS. */
+  http: HttpServerTimeouts;
 }
 
 /** True when any inbound credential set (a tenant's or the partner-wide default) uses OAuth. */
@@ -72,11 +85,12 @@ export function usesInboundOAuth(tenants: Tenants): boolean {
 
 export function loadIngestConfig(source: EnvSource = process.env): IngestConfig {
   const env = loadEnv<IngestEnv>(ingestEnvSchema, source);
+  const http = httpTimeoutsFromEnv(env, 'INGEST');
   const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['inbound']);
   if (usesInboundOAuth(tenants) && !env.INGEST_TOKEN_SECRET) {
     throw new ConfigError(
       `INGEST_TOKEN_SECRET is not set — ${ingestEnvProperties.INGEST_TOKEN_SECRET.description}`,
     );
   }
-  return { env, tenants };
+  return { env, tenants, http };
 }

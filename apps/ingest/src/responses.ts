@@ -77,6 +77,28 @@ export const REPLIES = {
     'internal error; see the ingest logs for this request id',
   ),
   notFound: errorReply(404, 'not_found', 'There is nothing at this address.', 'unknown route'),
+  // Answered by the http server itself (client-errors.ts), before any route sees the request.
+  requestTimeout: errorReply(
+    408,
+    'request_timeout',
+    `The status change could not be received: it arrived too slowly and the connection was closed. Please try again. ${CONTACT}`,
+    'the request was not complete within INGEST_REQUEST_TIMEOUT_MS (or its headers within INGEST_HEADERS_TIMEOUT_MS)',
+    { connection: 'close' },
+  ),
+  headersTooLarge: errorReply(
+    431,
+    'headers_too_large',
+    `The status change could not be received: the request's headers are larger than this connection accepts. ${CONTACT}`,
+    "request headers exceed Node's limit (--max-http-header-size, 16 KiB)",
+    { connection: 'close' },
+  ),
+  malformedRequest: errorReply(
+    400,
+    'malformed_http',
+    `The status change could not be received: the request was not valid HTTP. ${CONTACT}`,
+    'the HTTP request could not be parsed (invalid header, conflicting or invalid Content-Length / Transfer-Encoding)',
+    { connection: 'close' },
+  ),
 } satisfies Record<string, Reply>;
 
 export const DEFAULT_ACCEPTED_MESSAGE = 'The status change was received and will be sent to the job boards shortly.';
@@ -90,14 +112,21 @@ export function acceptedReplies(userMessage: string): { accepted: Reply; dedupli
   return { accepted: { status: 200, outcome: 'accepted', body }, deduplicated: { status: 200, outcome: 'deduplicated', body } };
 }
 
+function headersOf(answer: Reply): Record<string, string | number> {
+  return { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.body.length, 'cache-control': 'no-store', ...answer.headers };
+}
+
 export function send(res: ServerResponse, answer: Reply, requestId?: string): void {
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': answer.body.length,
-    'cache-control': 'no-store',
-    ...answer.headers,
-  };
+  const headers = headersOf(answer);
   if (requestId) headers['x-request-id'] = requestId;
   res.writeHead(answer.status, headers);
   res.end(answer.body);
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** The answer as raw HTTP/1.1 bytes, for a socket that has no ServerResponse (see client-errors.ts). */
+export function rawResponse(answer: Reply): Buffer {
+  const head = Object.entries(headersOf(answer)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return Buffer.concat([Buffer.from(`HTTP/1.1 ${answer.status} ${STATUS_TEXT[answer.status] ?? 'Error'}\r\n${head}\r\n`, 'latin1'), answer.body]);
 }

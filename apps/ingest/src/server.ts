@@ -1,5 +1,5 @@
-import http from 'node:http';
-import { closeRedis, createQueue, createRedis, listen, redisAnswers, type Logger } from '@status-bridge/core';
+import type http from 'node:http';
+import { closeRedis, createHttpServer, createQueue, createRedis, listen, redisAnswers, type Logger } from '@status-bridge/core';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
@@ -8,7 +8,9 @@ import { AccessTokens } from './auth/token';
 import { buildContext, createIngestApp, eventsHandler, type IngestContext, type RouterMount } from './app';
 import { EVENTS_PATH } from './routes/events';
 import type { IngestConfig } from './config';
+import { answerClientErrors } from './client-errors';
 import { EnrichEnqueuer } from './enqueue';
+import { EventLinkGate } from './link-check';
 import { createIngestMetrics } from './metrics';
 
 export interface RunningIngest {
@@ -70,7 +72,8 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
     tokens,
     enrichQueue,
     redis: producer,
-    enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
+    enqueuer: new EnrichEnqueuer(enrichQueue, producer, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
+    linkGate: new EventLinkGate(tenants, env.ICIMS_API_BASE_URL),
     async isReady() {
       const redis = await redisAnswers(producer, READY_PING_TIMEOUT_MS);
       return { ready: redis && !shuttingDown, redis, shuttingDown };
@@ -78,7 +81,10 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   });
 
   const app = createIngestApp(context, options.mounts);
-  const server = http.createServer(options.dispatch === 'express' ? app : dispatchEventsFirst(eventsHandler(context), app));
+  // Bounded request reading (INGEST_REQUEST_TIMEOUT_MS …): a client trickling its body is answered
+  // 408 within the timeout plus the checking interval instead of Node's 5 minutes.
+  const server = createHttpServer(options.dispatch === 'express' ? app : dispatchEventsFirst(eventsHandler(context), app), config.http);
+  answerClientErrors(server, metrics);
   // Longer than common load-balancer idle timeouts (60 s), so the balancer closes idle connections first.
   server.keepAliveTimeout = 65_000;
   const url = await listen(server, env.PORT, env.HOST);
@@ -102,6 +108,13 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
       await closeRedis(producer);
     })());
 
-  logger.info('ready', { url, prefix: env.QUEUE_PREFIX, tenants: tenants.ids().length, bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES });
+  logger.info('ready', {
+    url,
+    prefix: env.QUEUE_PREFIX,
+    tenants: tenants.ids().length,
+    bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES,
+    requestTimeoutMs: config.http.requestTimeoutMs,
+    headersTimeoutMs: config.http.headersTimeoutMs,
+  });
   return { url, server, context, stop };
 }

@@ -1,8 +1,8 @@
 import { gzipSync, deflateSync } from 'node:zlib';
-import { cleanupPrefix, eventJson, gzipped, SEED_EVENT, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
+import { cleanupPrefix, eventJson, gzipped, seedEvent, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
 import { loadIngestConfig } from '../src/config';
 import { startIngest, type RunningIngest } from '../src/server';
-import { allJobs, AUTH, captureLogger, enrichQueue, ingestEnv, postEvent, request, SECRETS, writeTenantsFile } from './helpers';
+import { allJobs, AUTH, captureLogger, enrichQueue, EU_API_BASE_URL, ingestEnv, postEvent, request, SECRETS, writeTenantsFile } from './helpers';
 
 /** POST /icims/events and POST /oauth/token through real HTTP and the shared real Redis. */
 const prefix = uniquePrefix('ingest-events');
@@ -45,7 +45,7 @@ describe('accepting an event', () => {
     expect(job.data.tenantId).toBe('1234');
     expect(job.data.requestId).toBe(answer.headers['x-request-id']);
     expect(Date.parse(job.data.receivedAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(job.data.event).toEqual({ ...SEED_EVENT, systemId });
+    expect(job.data.event).toEqual(seedEvent({ systemId }));
     expect(job.data.event).not.toHaveProperty('surpriseField');
   });
 
@@ -268,6 +268,50 @@ describe('rejected requests', () => {
     expect(noCustomer.json.error.userMessage).toMatch(/customer ID \(customerId\) is missing/);
     const notObject = await postEvent(url, '[1,2]', { authorization: AUTH.tenant1234 });
     expect(notObject.status).toBe(400);
+  });
+});
+
+describe('event links, checked at ingest with the worker allow-list', () => {
+  /** The seed event for a fresh workflow, its person link replaced. */
+  const withPersonLink = (systemId: string, url: string) => {
+    const event = seedEvent({ systemId });
+    return JSON.stringify({ ...event, links: (event.links as Array<{ rel: string; url: string }>).map((link) => (link.rel === 'person' ? { ...link, url } : link)) });
+  };
+  const refused: Array<[string, string, RegExp]> = [
+    ['another host', 'https://evil.example.com/customers/1234/people/1364', /points to evil\.example\.com, not to this customer's iCIMS API \(api\.icims\.com\)/],
+    ["the EU host for a US customer", 'https://api-eu.icims.com/customers/1234/people/1364', /points to api-eu\.icims\.com/],
+    ['another customer', 'https://api.icims.com/customers/5678/people/1364', /another iCIMS customer's records, not to customer 1234/],
+    ['a path with ..', 'https://api.icims.com/customers/1234/people/../../customers/5678/people/1364', /not a plain iCIMS record address/],
+    ['%2E%2e', 'https://api.icims.com/customers/1234/%2E%2e/5678/people/1364', /not a plain iCIMS record address/],
+    ['userinfo with a password', 'https://integration:s3cret-pw@api.icims.com/customers/1234/people/1364', /user name or password/],
+    ['a query string', 'https://api.icims.com/customers/1234/people/1364?fields=ssn', /query string/],
+    ['another person', 'https://api.icims.com/customers/1234/people/1365', /names person 1365, but the event is for person 1364 \(personId\)/],
+  ];
+  it.each(refused)('answers 400 naming the link for %s, and enqueues nothing', async (_label, link, why) => {
+    const systemId = nextSystemId();
+    const answer = await postEvent(url, withPersonLink(systemId, link), { authorization: AUTH.tenant1234 });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.userMessage).toMatch(/^The status change could not be sent: the event's link "Person Profile" \(person\) was refused because /);
+    expect(answer.json.error.userMessage).toMatch(why);
+    expect(answer.json.error.debugErrorMessage).toMatch(/^links\[2\]\.url refused by the link allow-list/);
+    // Never a credential, in either message.
+    expect(answer.text).not.toContain('s3cret-pw');
+    expect(await jobsFor(systemId)).toHaveLength(0);
+  });
+
+  it("checks a tenant's links against its own apiBaseUrl", async () => {
+    const [eu, us] = [nextSystemId(), nextSystemId()];
+    const atEu = await postEvent(url, eventJson({ customerId: '8888', systemId: eu }, EU_API_BASE_URL), { authorization: AUTH.defaults });
+    const atUs = await postEvent(url, eventJson({ customerId: '8888', systemId: us }), { authorization: AUTH.defaults });
+    expect([atEu.status, atUs.status]).toEqual([200, 400]);
+    expect(atUs.json.error.userMessage).toMatch(/not to this customer's iCIMS API \(api-eu\.icims\.com\)/);
+    expect((await jobsFor(eu)).length + (await jobsFor(us)).length).toBe(1);
+  });
+
+  it('answers 400 for an id the worker could not build a URL from (19 digits, no link)', async () => {
+    const answer = await postEvent(url, eventJson({ systemId: nextSystemId(), personId: '1'.repeat(19), links: [] }), { authorization: AUTH.tenant1234 });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.userMessage).toMatch(/candidate's system ID \(personId\) is longer than 18 digits/);
   });
 });
 

@@ -18,6 +18,8 @@ export const SECRETS = {
   SB_TEST_5678_CLIENT_SECRET: 'tenant-5678-client-secret-61de',
 };
 
+export const EU_API_BASE_URL = 'https://api-eu.icims.com';
+
 export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123';
 
 export const AUTH = {
@@ -29,7 +31,8 @@ export const AUTH = {
 
 /**
  * Tenants: 1234 (the seed's customer) and 5678 with their own Basic and OAuth credentials;
- * 9999 without its own, so the partner-wide default applies.
+ * 9999 without its own, so the partner-wide default applies; 8888 like 9999, hosted on iCIMS's
+ * EU API (`icims.apiBaseUrl`), so its event links must point there.
  */
 export function writeTenantsFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-ingest-'));
@@ -49,6 +52,7 @@ export function writeTenantsFile(): string {
         '1234': { inbound: own('1234'), statusMapping: { '9782': 'interview' } },
         '5678': { inbound: own('5678'), statusMapping: {} },
         '9999': { statusMapping: {} },
+        '8888': { icims: { apiBaseUrl: EU_API_BASE_URL, auth: { type: 'basic', username: 'sb', passwordEnv: 'SB_TEST_8888_ICIMS_PASSWORD' } }, statusMapping: {} },
       },
     }),
   );

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { cleanupPrefix, gzipped, SEED_EVENT, SEED_EVENT_JSON, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, type ServiceHandle } from '@status-bridge/testing';
+import { cleanupPrefix, eventJson, gzipped, SEED_EVENT, SEED_EVENT_JSON, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, type ServiceHandle } from '@status-bridge/testing';
 import { allJobs, AUTH, enrichQueue, ingestEnv, request, SECRETS, writeTenantsFile } from './helpers';
 
 /** The ingest process as operators run it: a child process, env-only configuration, signals. */
@@ -52,7 +52,7 @@ it("accepts the seed's example request once, and a re-send leaves one job", asyn
 
 it('finishes a request in flight on SIGTERM, then exits 0', async () => {
   const ingest = await start();
-  const body = Buffer.from(JSON.stringify({ ...SEED_EVENT, systemId: '880001' }));
+  const body = Buffer.from(eventJson({ systemId: '880001' }));
   const half = Math.floor(body.length / 2);
   let status = 0;
   let aliveAfterSignal: boolean | undefined;

@@ -105,7 +105,8 @@ beforeAll(async () => {
   };
   [ingest, worker] = await Promise.all([
     // A 1 s deduplication window, so the replay below is a new job that reaches SEEK.
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', DEDUP_WINDOW_SECONDS: '1' }),
+    // Ingest checks event links against the same origin the worker calls.
+    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ICIMS_API_BASE_URL: icims.url, DEDUP_WINDOW_SECONDS: '1' }),
     spawnService('apps/worker/src/main.ts', {
       ...env,
       WORKER_QUEUES: 'enrich,seek',

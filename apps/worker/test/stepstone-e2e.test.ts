@@ -100,7 +100,8 @@ beforeAll(async () => {
     SHUTDOWN_TIMEOUT_MS: '5000',
   };
   [ingest, worker] = await Promise.all([
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1' }),
+    // Ingest checks event links against the same origin the worker calls.
+    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ICIMS_API_BASE_URL: icims.url }),
     spawnService('apps/worker/src/main.ts', {
       ...env,
       WORKER_QUEUES: 'enrich,stepstone',

@@ -15,3 +15,4 @@ export * from './service-main';
 export * from './queue-metrics';
 export * from './http-listen';
 export * from './health-paths';
+export * from './http-timeouts';

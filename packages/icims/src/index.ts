@@ -10,3 +10,4 @@ export * from './event-links';
 export * from './status-change';
 export * from './event-order';
 export * from './event-schema';
+export * from './env';

@@ -41,6 +41,8 @@ describe('checkRecordLink: the allow-list for event links', () => {
     ['empty', ''],
     ['encoded host', 'https://api%2eicims.com/customers/1234/people/1364'],
     ['IP literal', 'https://10.0.0.1/customers/1234/people/1364'],
+    ['leading-zero default port', 'https://api.icims.com:0443/customers/1234/people/1364'],
+    ['empty port', 'https://api.icims.com:/customers/1234/people/1364'],
   ];
   it.each(refused)('refuses %s', (_name, link) => {
     const decision = checkRecordLink(link, expected);
@@ -59,6 +61,13 @@ describe('checkRecordLink: the allow-list for event links', () => {
     expect(checkRecordLink('http://127.0.0.1:4000/customers/1234/people/1364', local)).toMatchObject({ allowed: true });
     expect(checkRecordLink('http://127.0.0.1:4001/customers/1234/people/1364', local).allowed).toBe(false);
     expect(checkRecordLink('http://localhost:4000/customers/1234/people/1364', local).allowed).toBe(false);
+    // Spellings the URL parser rewrites to the same address are refused: the text sent must be the origin.
+    for (const authority of ['127.1:4000', '2130706433:4000', '0x7f.0.0.1:4000', '127.0.0.1:04000', '[::ffff:127.0.0.1]:4000']) {
+      expect({ authority, allowed: checkRecordLink(`http://${authority}/customers/1234/people/1364`, local).allowed }).toEqual({ authority, allowed: false });
+    }
+    const v6 = { ...expected, origin: 'http://[::1]:4000' };
+    expect(checkRecordLink('http://[::1]:4000/customers/1234/people/1364', v6)).toMatchObject({ allowed: true });
+    expect(checkRecordLink('http://[0:0::1]:4000/customers/1234/people/1364', v6).allowed).toBe(false);
   });
 
   it('recordUrl builds from the origin and digit ids only', () => {

@@ -56,9 +56,37 @@ export function seedHeaders(body: Buffer): Record<string, string> {
   };
 }
 
-/** The seed event with some fields replaced, as JSON text. */
-export function eventJson(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({ ...SEED_EVENT, ...overrides });
+/** The seed's origin: its links point at the iCIMS API, ICIMS_API_BASE_URL's default. */
+export const SEED_ORIGIN = 'https://api.icims.com';
+
+/**
+ * The seed's four links (workflow, job, person, posting user), naming the given ids at `origin`,
+ * as iCIMS builds them. Ingest and the worker refuse a link that names another record than the
+ * event's ids, so a fixture that changes an id must change its links too.
+ */
+export function seedLinks(ids: { customerId?: unknown; systemId?: unknown; jobId?: unknown; personId?: unknown; userId?: unknown } = {}, origin = SEED_ORIGIN): Array<{ title: string; rel: string; url: string }> {
+  const id = (value: unknown, seed: string): string => (typeof value === 'string' ? value : seed);
+  const base = `${origin}/customers/${id(ids.customerId, '1234')}`;
+  return [
+    { title: 'Applicant Workflow', rel: 'applicantWorkflow', url: `${base}/applicantworkflows/${id(ids.systemId, '2203')}` },
+    { title: 'Job Profile', rel: 'job', url: `${base}/jobs/${id(ids.jobId, '1242')}` },
+    { title: 'Person Profile', rel: 'person', url: `${base}/people/${id(ids.personId, '1364')}` },
+    { title: 'Posting User', rel: 'user', url: `${base}/people/${id(ids.userId, '3')}` },
+  ];
+}
+
+/**
+ * The seed event with some fields replaced. Unless `links` is among the overrides, its links are
+ * rebuilt to name the event's own ids at `origin` (the seed's, unchanged, for the seed's ids).
+ */
+export function seedEvent(overrides: Record<string, unknown> = {}, origin = SEED_ORIGIN): Record<string, unknown> {
+  const event = { ...SEED_EVENT, ...overrides };
+  return 'links' in overrides ? event : { ...event, links: seedLinks(event, origin) };
+}
+
+/** `seedEvent` as JSON text. */
+export function eventJson(overrides: Record<string, unknown> = {}, origin = SEED_ORIGIN): string {
+  return JSON.stringify(seedEvent(overrides, origin));
 }
 
 export function gzipped(text: string): Buffer {

@@ -4,6 +4,7 @@ import { validateStatusEvent } from '@status-bridge/icims/src/event-schema';
 import type { InboundAuth } from '../auth/inbound';
 import { contentEncodingOf, inflateBody, isJsonContentType, readRawBody } from '../body';
 import { EnqueueError, type EnrichEnqueuer } from '../enqueue';
+import type { EventLinkGate } from '../link-check';
 import type { IngestMetrics } from '../metrics';
 import { acceptedReplies, REPLIES, reply, send, type Reply } from '../responses';
 import { requestIdOf } from '../request-id';
@@ -15,6 +16,8 @@ const DIGITS = /^[0-9]{1,20}$/;
 export interface EventsRouteDeps {
   inboundAuth: InboundAuth;
   enqueuer: EnrichEnqueuer;
+  /** The worker's link allow-list, run here so a refused link is a 400 instead of a failed job. */
+  linkGate: EventLinkGate;
   metrics: IngestMetrics;
   logger: Logger;
   bodyLimitBytes: number;
@@ -23,7 +26,7 @@ export interface EventsRouteDeps {
 }
 
 /**
- * POST /icims/events: authenticate, read, validate, enqueue, acknowledge.
+ * POST /icims/events: authenticate, read, validate, check links, enqueue, acknowledge.
  *
  * A plain node:http handler (no Express request/response helpers), so it runs the same whether
  * Express routes to it or the server dispatches to it directly (see server.ts).
@@ -34,7 +37,7 @@ export interface EventsRouteDeps {
  * what is wrong with an event.
  */
 export function createEventsHandler(deps: EventsRouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { inboundAuth, enqueuer, metrics, logger, bodyLimitBytes } = deps;
+  const { inboundAuth, enqueuer, linkGate, metrics, logger, bodyLimitBytes } = deps;
   const ok = acceptedReplies(deps.acceptedMessage);
   const endTimer = (): (() => number) => metrics.duration.startTimer({ route: ROUTE });
 
@@ -97,10 +100,19 @@ export function createEventsHandler(deps: EventsRouteDeps): (req: IncomingMessag
       return answer(res, reply(400, outcome, problem.userMessage, problem.debugErrorMessage), requestId, stopTimer, { customerId, field: problem.field });
     }
     const { event } = validation;
+    const refusal = linkGate.check(event);
+    if (refusal) return answer(res, refusal.reply, requestId, stopTimer, { customerId, systemId: event.systemId, field: refusal.field, code: refusal.code });
     try {
       const result = await enqueuer.enqueue({ event, tenantId: customerId, receivedAt: new Date(receivedAtMs).toISOString(), requestId }, receivedAtMs);
       answer(res, result.outcome === 'added' ? ok.accepted : ok.deduplicated, requestId, stopTimer);
-      logger.info(result.outcome === 'added' ? 'event accepted' : 'event deduplicated', { requestId, customerId, systemId: event.systemId, jobId: result.jobId });
+      logger.info(result.outcome === 'added' ? 'event accepted' : 'event deduplicated', {
+        requestId,
+        customerId,
+        systemId: event.systemId,
+        jobId: result.jobId,
+        // A re-send of an event whose job failed for good becomes a new job (see enqueue.ts).
+        ...(result.replacedJobId ? { replacedFailedJobId: result.replacedJobId } : {}),
+      });
     } catch (error) {
       const reason = error instanceof EnqueueError ? error.reason : 'redis_error';
       metrics.enqueueFailures.inc({ reason });

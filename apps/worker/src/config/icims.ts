@@ -1,6 +1,7 @@
-/** iCIMS REST API settings (issue: enrichment worker). */
-export interface IcimsEnv {
-  ICIMS_API_BASE_URL: string;
+import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims/src/env';
+
+/** iCIMS REST API settings (issue: enrichment worker). ICIMS_API_BASE_URL is shared with ingest. */
+export interface IcimsEnv extends IcimsApiBaseUrlEnv {
   ICIMS_TOKEN_URL: string;
   ICIMS_AUDIENCE: string;
   ICIMS_REQUEST_TIMEOUT_MS: number;
@@ -12,7 +13,7 @@ export interface IcimsEnv {
 }
 
 export const icimsEnvProperties = {
-  ICIMS_API_BASE_URL: { type: 'string', pattern: '^https?://', default: 'https://api.icims.com', description: 'iCIMS REST API origin; event links are followed only when they point here' },
+  ...icimsApiBaseUrlEnvProperties,
   ICIMS_TOKEN_URL: { type: 'string', pattern: '^https?://', default: 'https://login.icims.com/oauth/token', description: 'iCIMS OAuth token endpoint (EU: https://login.icims.eu/oauth/token)' },
   ICIMS_AUDIENCE: { type: 'string', default: 'https://api.icims.com/v1/', description: 'audience parameter of the iCIMS token request' },
   ICIMS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one iCIMS API request' },
