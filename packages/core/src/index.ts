@@ -14,3 +14,6 @@ export * from './status-mapping';
 export * from './service-main';
 export * from './queue-metrics';
 export * from './http-listen';
+export * from './redis-log';
+export * from './redis-safety';
+export * from './process-output';

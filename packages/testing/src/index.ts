@@ -4,3 +4,4 @@ export * from './wait';
 export * from './process';
 export * from './fixtures';
 export * from './reliability-report';
+export * from './log-lines';
