@@ -28,7 +28,7 @@ export interface ServiceSpec<Config> {
   createLogger(config: Config): Logger;
   shutdownTimeoutMs(config: Config): number;
   /** The Redis this service keeps jobs in, checked at start (redis-safety.ts); omitted: no check. */
-  redisSafety?(config: Config): { url: string; mode: RedisUnsafeConfigMode };
+  redisSafety?(config: Config): { url: string; mode: RedisUnsafeConfigMode } | undefined;
   start(config: Config, logger: Logger): Promise<RunningService>;
 }
 
