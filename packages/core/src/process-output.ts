@@ -1,4 +1,4 @@
-import { format } from 'node:util';
+import { format, types } from 'node:util';
 import type { Logger } from './logger';
 
 /**
@@ -28,8 +28,13 @@ export interface LogEntry {
 }
 
 /** The fields of an error worth a log line: message, code, one-field stack. */
+/** An Error, also one from another realm (vm contexts, jest sandboxes). */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
 export function errorFields(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: format('%s', error) };
+  if (!isError(error)) return { error: format('%s', error) };
   const code = (error as { code?: unknown }).code;
   return { error: error.message, ...(code !== undefined ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
 }
@@ -40,8 +45,8 @@ export function errorFields(error: unknown): Record<string, unknown> {
  * as the message and the rest in `detail`.
  */
 export function consoleEntry(args: readonly unknown[]): LogEntry {
-  const firstError = args.find((arg): arg is Error => arg instanceof Error);
-  const others = args.filter((arg) => !(arg instanceof Error));
+  const firstError = args.find(isError);
+  const others = args.filter((arg) => !isError(arg));
   const text = others.length > 0 ? format(...others) : firstError ? firstError.message : '';
   const newline = text.indexOf('\n');
   const message = newline === -1 ? text : text.slice(0, newline);

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
 
@@ -14,7 +15,8 @@ const CONNECTION_MESSAGE = /Connection is closed|Stream isn't writeable|max retr
 
 /** Whether an error only says that Redis cannot be reached (as opposed to a command or script failing). */
 export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // isNativeError also knows errors from another realm (a socket's error inside a jest sandbox).
+  if (!(error instanceof Error) && !types.isNativeError(error)) return false;
   const code = (error as { code?: unknown }).code;
   return (typeof code === 'string' && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGE.test(error.message);
 }
