@@ -64,7 +64,7 @@ async function allRunning(jobIds: string[], started: number, what: string): Prom
 }
 
 /** Enqueues jobs that hang on iCIMS, kills the worker running them twice, then lets a healthy worker finish. */
-async function interruptTwice(label: string, extraEnv: Record<string, string>): Promise<JobView[]> {
+async function interruptTwice(label: string, extraEnv: Record<string, string>): Promise<{ jobs: JobView[]; interruptionsLogged: number }> {
   harness.sandbox.faults({ hang: { count: 1_000_000 } });
   const jobIds: string[] = [];
   for (let index = 0; index < JOBS; index += 1) jobIds.push(await harness.enqueue(seedEvent(harness.sandbox.url, { oldStatus: `${label}${index}` })));
@@ -84,7 +84,11 @@ async function interruptTwice(label: string, extraEnv: Record<string, string>): 
     what: 'every job finished by the healthy worker',
   });
   await third.stop('SIGTERM');
-  return Promise.all(jobIds.map(view));
+  // The workers that moved the jobs back (the second and the third) said so, per job.
+  const interruptionsLogged = [second, third]
+    .flatMap((worker) => worker.logs())
+    .filter((entry) => String(entry.message).startsWith('job was interrupted') && jobIds.includes(String(entry.jobId))).length;
+  return { jobs: await Promise.all(jobIds.map(view)), interruptionsLogged };
 }
 
 describe('stalled-job settings', () => {
@@ -110,8 +114,9 @@ describe('stalled-job settings', () => {
 
 describe('a job interrupted by two worker crashes in a row', () => {
   it('completes once a healthy worker runs (default: as many interruptions as attempts)', async () => {
-    const jobs = await interruptTwice('D', {});
+    const { jobs, interruptionsLogged } = await interruptTwice('D', {});
     expect(jobs.map((job) => job.state)).toEqual(Array(JOBS).fill('completed'));
+    expect(interruptionsLogged).toBeGreaterThanOrEqual(2 * JOBS);
     // Two interruptions each, and they did not count as attempts: the one that finished is the first.
     for (const job of jobs) {
       expect(job.stalledCounter).toBeGreaterThanOrEqual(2);
@@ -120,7 +125,7 @@ describe('a job interrupted by two worker crashes in a row', () => {
   }, 240_000);
 
   it('fails for good with WORKER_MAX_STALLED_COUNT=1, as BullMQ\'s default did', async () => {
-    const jobs = await interruptTwice('M', { WORKER_MAX_STALLED_COUNT: '1' });
+    const { jobs } = await interruptTwice('M', { WORKER_MAX_STALLED_COUNT: '1' });
     expect(jobs.map((job) => [job.state, job.failedReason])).toEqual(Array(JOBS).fill(['failed', 'job stalled more than allowable limit']));
   }, 240_000);
 });
