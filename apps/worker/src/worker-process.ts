@@ -88,7 +88,7 @@ export async function startWorkerProcess(
     // Connection errors at debug (the connections log the outage), others as errors; once per message and minute.
     worker.on('error', bullErrorListener(logger, 'worker error', { queue: QUEUES[key].name }));
     worker.on('stalled', (jobId: string) => {
-      logger.warn('job was interrupted (its worker stopped or lost Redis past the lock); it runs again', { queue: QUEUES[key].name, jobId });
+      logger.warn('job was interrupted (its worker stopped or lost Redis past the lock); back in the queue', { queue: QUEUES[key].name, jobId });
     });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job) return;
