@@ -5,12 +5,25 @@
  * Retries failed jobs of one queue after an operator fixed the cause (a partner outage ended,
  * a tenant's credentials were renewed), filtered by tenant, partner error class and the time the
  * job failed. A dry run lists what would be retried. Retried jobs get a fresh set of attempts.
- * Reads REDIS_URL and QUEUE_PREFIX like the services.
+ * Reads REDIS_URL, QUEUE_PREFIX and REDIS_UNSAFE_CONFIG like the services, and checks the Redis
+ * settings first like them (an evicting Redis would drop the jobs it puts back).
  */
 import { parseArgs } from 'node:util';
 import { Job, Queue } from 'bullmq';
 import { SingleBar, Presets } from 'cli-progress';
-import { closeRedis, commonEnvProperties, createRedis, loadEnv, QUEUE_KEYS, QUEUES, type EnvSource, type QueueKey } from '@status-bridge/core';
+import {
+  checkRedisSafety,
+  closeRedis,
+  commonEnvProperties,
+  ConfigError,
+  createRedis,
+  loadEnv,
+  QUEUE_KEYS,
+  QUEUES,
+  type EnvSource,
+  type QueueKey,
+  type RedisUnsafeConfigMode,
+} from '@status-bridge/core';
 
 // ---- error classes ------------------------------------------------------------------------
 
@@ -116,7 +129,7 @@ export interface ReplayOptions extends ReplayFilter {
 export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
          [--error-class <http-4xx|http-5xx|http-NNN|graphql|graphql:CODE|network|timeout|stalled|other>]
          [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
-env: REDIS_URL, QUEUE_PREFIX`;
+env: REDIS_URL, QUEUE_PREFIX, REDIS_UNSAFE_CONFIG`;
 
 export class UsageError extends Error {}
 
@@ -220,6 +233,10 @@ export async function runReplay(
     const job = await Job.fromId(queue, item.jobId);
     try {
       if (!job) throw new Error('job no longer exists');
+      // A fresh stall budget as well: no BullMQ script resets a job's stalled counter (`stc`), so a
+      // job that failed for being interrupted too often would fail again at its next interruption
+      // (apps/worker/src/config stalledJobSettings).
+      await (await queue.backend.client).hdel(queue.toKey(item.jobId), 'stc');
       // A fresh set of attempts: the cause was fixed, the job deserves its full retry schedule.
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       summary.retried += 1;
@@ -246,16 +263,28 @@ function describeFilter(options: ReplayOptions): string {
 
 export async function main(argv: string[] = process.argv.slice(2), source: EnvSource = process.env): Promise<number> {
   let options: ReplayOptions;
-  let env: { REDIS_URL: string; QUEUE_PREFIX: string };
+  let env: { REDIS_URL: string; QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode };
   try {
     options = parseReplayArgs(argv);
-    env = loadEnv<{ REDIS_URL: string; QUEUE_PREFIX: string }>(
-      { type: 'object', properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } },
+    env = loadEnv<{ REDIS_URL: string; QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode }>(
+      {
+        type: 'object',
+        properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, REDIS_UNSAFE_CONFIG: commonEnvProperties.REDIS_UNSAFE_CONFIG },
+      },
       source,
     );
   } catch (error) {
     process.stderr.write(`replay: ${(error as Error).message}\n${USAGE}\n`);
     return 64;
+  }
+  // A terminal tool: its warnings are plain text on stderr, like its other messages.
+  const warn = (level: string) => (message: string) => void process.stderr.write(`replay: ${level}: ${message}\n`);
+  try {
+    await checkRedisSafety(env.REDIS_URL, env.REDIS_UNSAFE_CONFIG, { error: warn('ERROR'), warn: warn('warning') });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`replay: ${error.message}\n`);
+    return 78;
   }
   const redis = createRedis(env.REDIS_URL, 'client', 'replay');
   const queue = new Queue(QUEUES[options.queue].name, { connection: redis, prefix: env.QUEUE_PREFIX });

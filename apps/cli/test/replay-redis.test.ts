@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { QUEUES } from '@status-bridge/core';
-import { cleanupPrefix, REPO_ROOT, sleep, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
+import { cleanupPrefix, REPO_ROOT, sleep, startRedisServer, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
 import { runReplay, type ReplayOptions } from '../src/replay';
 
 /**
@@ -95,11 +95,36 @@ test('the command line: dry run prints the plan and a summary, reading REDIS_URL
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  // The shared test Redis runs without AOF: that warning is all stderr may say.
+  expect({ code, stderr: stderr.split('\n').filter((line) => line !== '' && !line.startsWith('replay: warning: appendonly is off:')) }).toEqual({ code: 0, stderr: [] });
   expect(stdout).toContain('dry run: deliver-stepstone: tenant 1234, error class http-5xx');
   expect(stdout.match(/^would retry /gm)).toHaveLength(3);
   expect(stdout).toContain('dry run: 3 of 6 failed jobs would be retried; nothing was changed');
   expect(await queue.getFailedCount()).toBe(fixtures.length);
+});
+
+test('the command line checks the Redis settings first: an evicting Redis is an error line, and with REDIS_UNSAFE_CONFIG=refuse exit 78', async () => {
+  const lru = await startRedisServer({ maxmemoryPolicy: 'allkeys-lru' });
+  const runAgainst = async (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'apps/cli/src/replay.ts'), '--queue', 'stepstone', '--dry-run'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, REDIS_URL: lru.url, QUEUE_PREFIX: prefix, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return { code: await new Promise<number | null>((resolve) => child.once('exit', resolve)), stderr };
+  };
+  try {
+    const warned = await runAgainst({});
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/^replay: ERROR: maxmemory-policy is allkeys-lru: Redis may evict queued jobs.*set maxmemory-policy noeviction$/m);
+    const refused = await runAgainst({ REDIS_UNSAFE_CONFIG: 'refuse' });
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toMatch(/^replay: REDIS_UNSAFE_CONFIG=refuse and the Redis at REDIS_URL is unsafe for queues: maxmemory-policy is allkeys-lru/m);
+  } finally {
+    await lru.stop(true);
+  }
 });
 
 test('the command line refuses bad arguments with usage and exit code 64', async () => {
@@ -117,6 +142,9 @@ test('the command line refuses bad arguments with usage and exit code 64', async
 
 test('replay retries only the matching jobs, with a fresh set of attempts, up to --limit', async () => {
   const progress = { started: 0, ticks: 0, stopped: false };
+  // As if this job had failed for being interrupted too often (BullMQ's stalled counter).
+  await (await queue.backend.client).hset(queue.toKey('c1234-w2-a-b-1-stepstone'), { stc: 21 });
+  expect((await queue.getJob('c1234-w2-a-b-1-stepstone'))?.stalledCounter).toBe(21);
   const summary = await runReplay(
     queue,
     { queue: 'stepstone', dryRun: false, tenant: '1234', errorClass: 'http-5xx', limit: 2 },
@@ -129,6 +157,8 @@ test('replay retries only the matching jobs, with a fresh set of attempts, up to
   for (const jobId of ['c1234-w2-a-b-1-stepstone', 'c1234-w4-a-b-2-stepstone']) {
     expect(await queue.getJobState(jobId)).toBe('waiting');
     expect((await queue.getJob(jobId))?.attemptsMade).toBe(0);
+    // And a fresh stall budget.
+    expect((await queue.getJob(jobId))?.stalledCounter).toBe(0);
   }
   for (const jobId of ['c1234-w1-a-b-1-stepstone', 'c77-w3-a-b-1-stepstone', 'c1234-w5-a-b-2-stepstone', 'c1234-w6-a-b-2-stepstone']) {
     expect(await queue.getJobState(jobId)).toBe('failed');

@@ -6,6 +6,7 @@ runService({
   name: 'dashboard',
   loadConfig: () => loadDashboardEnv(),
   createLogger: (env) => createLogger('dashboard', env.LOG_LEVEL),
+  redisSafety: (env) => ({ url: env.REDIS_URL, mode: env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (env) => env.SHUTDOWN_TIMEOUT_MS,
   start: (env, logger) => startDashboard(env, logger),
 });

@@ -19,8 +19,8 @@ export interface RunningDashboard {
 export async function startDashboard(env: DashboardEnv, logger: Logger): Promise<RunningDashboard> {
   // A 'client' connection: a dashboard request during a Redis outage should fail after a few
   // retries (the page shows an error), not hang like a worker's blocking connection would.
-  const redis = createRedis(env.REDIS_URL, 'client', 'dashboard');
-  const queues = createQueues(redis, env.QUEUE_PREFIX) as unknown as Record<QueueKey, Queue>;
+  const redis = createRedis(env.REDIS_URL, 'client', 'dashboard', logger);
+  const queues = createQueues(redis, env.QUEUE_PREFIX, logger) as unknown as Record<QueueKey, Queue>;
   const registry = createMetricsRegistry('dashboard');
   registerQueueMetrics(registry, queues);
   let ready = false;

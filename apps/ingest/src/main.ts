@@ -7,6 +7,7 @@ runService({
   name: 'ingest',
   loadConfig: () => loadIngestConfig(),
   createLogger: (config) => useBatchedStdout(createLogger('ingest', config.env.LOG_LEVEL)),
+  redisSafety: (config) => ({ url: config.env.REDIS_URL, mode: config.env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (config) => config.env.SHUTDOWN_TIMEOUT_MS,
   start: (config, logger) => startIngest(config, logger),
 });

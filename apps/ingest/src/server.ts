@@ -53,9 +53,9 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   const { env, tenants } = config;
   // Producer role: no offline queue, so an add while Redis is down fails at once (→ 503) instead
   // of waiting in memory for a reconnect and acknowledging an event that is not stored.
-  const producer = createRedis(env.REDIS_URL, 'producer', 'ingest-producer');
-  const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX);
-  enrichQueue.on('error', (error) => logger.debug('enrich queue error', { error: error.message }));
+  // With the logger: an outage is logged as lost / still unreachable / restored, not per attempt.
+  const producer = createRedis(env.REDIS_URL, 'producer', 'ingest-producer', logger);
+  const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX, logger);
 
   const metrics = createIngestMetrics();
   const tokens = env.INGEST_TOKEN_SECRET ? new AccessTokens(env.INGEST_TOKEN_SECRET, env.INGEST_TOKEN_TTL_SECONDS) : undefined;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { cleanupPrefix, eventJson, gzipped, SEED_EVENT, SEED_EVENT_JSON, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, type ServiceHandle } from '@status-bridge/testing';
+import { cleanupPrefix, eventJson, gzipped, SEED_EVENT, SEED_EVENT_JSON, seedHeaders, sleep, spawnService, startRedisServer, TEST_REDIS_URL, uniquePrefix, type ServiceHandle } from '@status-bridge/testing';
 import { allJobs, AUTH, enrichQueue, ingestEnv, request, SECRETS, writeTenantsFile } from './helpers';
 
 /** The ingest process as operators run it: a child process, env-only configuration, signals. */
@@ -91,7 +91,24 @@ it('finishes a request in flight on SIGTERM, then exits 0', async () => {
 });
 
 it('refuses to start with a message naming the variable when configuration is bad', async () => {
-  await expect(spawnService(ENTRY, { ...env, INGEST_TOKEN_SECRET: 'short' }, { timeoutMs: 15_000 })).rejects.toThrow(/INGEST_TOKEN_SECRET/);
+  // Exit 78 (EX_CONFIG) and one JSON line: {"level":"error","message":"invalid configuration: INGEST_TOKEN_SECRET …"}
+  await expect(spawnService(ENTRY, { ...env, INGEST_TOKEN_SECRET: 'short' }, { timeoutMs: 15_000 })).rejects.toThrow(
+    /exited with 78 before ready\. Output:\n\{.*"message":"invalid configuration: INGEST_TOKEN_SECRET must NOT have fewer than 32 characters[^\n]*\}$/,
+  );
   await expect(spawnService(ENTRY, { ...env, INGEST_TOKEN_SECRET: '' }, { timeoutMs: 15_000 })).rejects.toThrow(/INGEST_TOKEN_SECRET is not set/);
   await expect(spawnService(ENTRY, { ...env, PORT: 'eighty' }, { timeoutMs: 15_000 })).rejects.toThrow(/PORT/);
+});
+
+it('warns about a Redis that may evict jobs, and refuses it with REDIS_UNSAFE_CONFIG=refuse (exit 78)', async () => {
+  const lru = await startRedisServer({ maxmemoryPolicy: 'allkeys-lru' });
+  try {
+    await expect(spawnService(ENTRY, { ...env, REDIS_URL: lru.url, REDIS_UNSAFE_CONFIG: 'refuse' }, { timeoutMs: 15_000 })).rejects.toThrow(
+      /exited with 78 before ready[\s\S]*REDIS_UNSAFE_CONFIG=refuse and the Redis at REDIS_URL is unsafe for queues: maxmemory-policy is allkeys-lru/,
+    );
+    const warned = await start({ REDIS_URL: lru.url });
+    expect(warned.logs()).toContainEqual(expect.objectContaining({ level: 'error', setting: 'maxmemory-policy', value: 'allkeys-lru', message: expect.stringContaining('set maxmemory-policy noeviction') }));
+    expect(await warned.stop('SIGTERM')).toBe(0);
+  } finally {
+    await lru.stop(true);
+  }
 });

@@ -8,6 +8,7 @@ runService({
   name: 'worker',
   loadConfig: () => loadWorkerConfig(),
   createLogger: (config) => createLogger('worker', config.env.LOG_LEVEL),
+  redisSafety: (config) => ({ url: config.env.REDIS_URL, mode: config.env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (config) => config.env.SHUTDOWN_TIMEOUT_MS,
   start: (config, logger) => startWorkerProcess(config, logger),
 });

@@ -3,6 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import {
   backoffDelay,
   BACKOFF_TYPE,
+  bullErrorListener,
   closeRedis,
   createQueues,
   createRedis,
@@ -36,9 +37,10 @@ export async function startWorkerProcess(
   const { env } = config;
   const metrics = createWorkerMetrics();
   // One connection for BullMQ (workers duplicate it for their blocking calls), one for our own keys.
-  const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq');
-  const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys');
-  const queues = createQueues(bullConnection, env.QUEUE_PREFIX);
+  // Both log their outages as state changes (lost / still unreachable / restored), not per attempt.
+  const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq', logger);
+  const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys', logger);
+  const queues = createQueues(bullConnection, env.QUEUE_PREFIX, logger);
   // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
   registerQueueMetrics(metrics.registry, queues);
   const workers = new Map<QueueKey, Worker>();
@@ -72,12 +74,23 @@ export async function startWorkerProcess(
       // otherwise (bullmq commands/moveToActive-11.lua), so other slots and processes would fetch the
       // job again at once. A max no queue reaches makes the limiter count only for those pauses.
       limiter: { max: 1_000_000_000, duration: 1_000 },
+      // An interrupted job (its worker died, or could not renew the lock) goes back to wait after
+      // its lock expires and the next stalled check runs: about lockDuration + up to stalledInterval.
+      // It may be interrupted as often as the queue allows attempts (config/index.ts
+      // stalledJobSettings has what BullMQ does past the limit).
+      lockDuration: config.stalled.lockDurationMs,
+      stalledInterval: config.stalled.stalledIntervalMs,
+      maxStalledCount: config.stalled.maxStalledCount[key],
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === BACKOFF_TYPE ? backoffDelay(attemptsMade, env.RETRY_BASE_DELAY_MS, env.RETRY_MAX_DELAY_MS) : env.RETRY_BASE_DELAY_MS,
       },
     });
-    worker.on('error', (error) => logger.error('worker error', { queue: QUEUES[key].name, error: error.message }));
+    // Connection errors at debug (the connections log the outage), others as errors; once per message and minute.
+    worker.on('error', bullErrorListener(logger, 'worker error', { queue: QUEUES[key].name }));
+    worker.on('stalled', (jobId: string) => {
+      logger.warn('job was interrupted (its worker stopped or lost Redis past the lock); back in the queue', { queue: QUEUES[key].name, jobId });
+    });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job) return;
       // 'failed' fires on every failed attempt; alert only when the job is finished for good.
@@ -137,6 +150,6 @@ export async function startWorkerProcess(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     })());
 
-  logger.info('ready', { url, queues: config.queues.map((key) => QUEUES[key].name), concurrency: config.concurrency });
+  logger.info('ready', { url, queues: config.queues.map((key) => QUEUES[key].name), concurrency: config.concurrency, stalled: config.stalled });
   return { url, metrics, stop };
 }

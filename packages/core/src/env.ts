@@ -8,9 +8,13 @@ import Ajv, { type JSONSchemaType } from 'ajv';
  * variable, so a bad deployment fails at start with a message an operator can act on.
  */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  /** Each problem on its own, every one naming its variable (for a one-line log entry). */
+  readonly problems: string[];
+
+  constructor(message: string, problems?: string[]) {
     super(message);
     this.name = 'ConfigError';
+    this.problems = problems ?? message.split('\n').map((line) => line.trim()).filter(Boolean);
   }
 }
 
@@ -39,7 +43,7 @@ export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, 
       const got = error.keyword === 'required' ? 'is not set' : `${error.message ?? 'is invalid'} (got "${String(values[variable])}")`;
       return `${variable} ${got}${description ? ` — ${description}` : ''}`;
     });
-    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, problems);
   }
   return values as T;
 }
@@ -48,6 +52,7 @@ export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, 
 export interface CommonEnv {
   NODE_ENV: string;
   REDIS_URL: string;
+  REDIS_UNSAFE_CONFIG: 'warn' | 'refuse';
   QUEUE_PREFIX: string;
   CONFIG_FILE: string;
   LOG_LEVEL: string;
@@ -63,6 +68,13 @@ export const commonEnvProperties = {
     pattern: '^rediss?://',
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection URL, e.g. redis://127.0.0.1:6379',
+  },
+  REDIS_UNSAFE_CONFIG: {
+    type: 'string',
+    enum: ['warn', 'refuse'],
+    default: 'warn',
+    description:
+      'what a process does at start when Redis can evict keys (maxmemory-policy other than noeviction): warn (log an error line and start) or refuse (exit 78); appendonly off is always only a warning',
   },
   QUEUE_PREFIX: {
     type: 'string',

@@ -16,3 +16,6 @@ export * from './queue-metrics';
 export * from './http-listen';
 export * from './health-paths';
 export * from './http-timeouts';
+export * from './redis-log';
+export * from './redis-safety';
+export * from './process-output';

@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger';
+import { watchRedisConnection } from './redis-log';
 
 /**
  * Redis connections. Which kind a caller needs matters for the guarantees:
@@ -17,7 +19,11 @@ export type RedisRole = 'producer' | 'worker' | 'client';
 // BullMQ's own reconnect curve: 1 s .. 20 s, forever.
 const retryStrategy = (times: number): number => Math.max(Math.min(Math.exp(times), 20_000), 1_000);
 
-export function createRedis(url: string, role: RedisRole, name?: string): Redis {
+/**
+ * With a `logger`, the connection's outages are logged as state changes (lost / still unreachable
+ * / restored, see redis-log.ts); without one its errors are only kept from being printed.
+ */
+export function createRedis(url: string, role: RedisRole, name?: string, logger?: Logger): Redis {
   const common: RedisOptions = {
     connectionName: name ? `status-bridge:${name}` : undefined,
     retryStrategy,
@@ -30,8 +36,9 @@ export function createRedis(url: string, role: RedisRole, name?: string): Redis 
     client: { maxRetriesPerRequest: 3, connectTimeout: 5_000 },
   };
   const redis = new Redis(url, { ...common, ...byRole[role] });
-  // Without a listener ioredis prints unhandled error events; state is reported by readiness checks.
-  redis.on('error', () => undefined);
+  // Without a listener ioredis prints every error event with its stack through console.error.
+  if (logger) watchRedisConnection(redis, logger, name ?? role);
+  else redis.on('error', () => undefined);
   return redis;
 }
 

@@ -1,11 +1,18 @@
 import { ConfigError } from './env';
-import type { Logger } from './logger';
+import { createLogger, type Logger } from './logger';
+import { errorFields, routeProcessOutput } from './process-output';
+import { checkRedisSafety, type RedisUnsafeConfigMode } from './redis-safety';
 
 /**
  * The life of every long-running process (ingest, worker, dashboard, sandboxes), in one place:
  *
- * - configuration is loaded first; a ConfigError (it names the variable) is printed plainly and the
- *   process exits 78 (EX_CONFIG), before anything connects anywhere;
+ * - every line the process prints is one JSON object: before its configuration is read a default
+ *   logger (level info) writes, then the service's own; console output, Node warnings, uncaught
+ *   exceptions (exit 1) and unhandled rejections go through it too (process-output.ts);
+ * - configuration is loaded first; a ConfigError (it names the variable) is logged as one line and
+ *   the process exits 78 (EX_CONFIG), before anything connects anywhere;
+ * - the Redis settings jobs depend on are checked before start (redis-safety.ts), when the spec
+ *   names its Redis; in refuse mode an unsafe Redis is a ConfigError too (exit 78);
  * - SIGTERM/SIGINT handlers are installed BEFORE start-up, so a signal that arrives while the
  *   process is still starting (or right after its "ready" line) still leads to a graceful stop;
  * - the first signal stops the service (readiness off, in-flight work finished, connections closed)
@@ -20,23 +27,24 @@ export interface ServiceSpec<Config> {
   loadConfig(): Config;
   createLogger(config: Config): Logger;
   shutdownTimeoutMs(config: Config): number;
+  /** The Redis this service keeps jobs in, checked at start (redis-safety.ts); omitted: no check. */
+  redisSafety?(config: Config): { url: string; mode: RedisUnsafeConfigMode } | undefined;
   start(config: Config, logger: Logger): Promise<RunningService>;
 }
 
 export function runService<Config>(spec: ServiceSpec<Config>): void {
+  let logger: Logger = createLogger(spec.name);
+  routeProcessOutput(logger);
+
   const fail = (error: unknown, phase: string): never => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${spec.name}: ${error.message}\n`);
+      // One line; each problem names its variable.
+      logger.error(`invalid configuration: ${error.problems.join('; ')}`, { phase, problems: error.problems, exitCode: 78 });
       process.exit(78);
     }
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`${spec.name}: ${phase}: ${text}\n`);
+    logger.error(phase, { ...errorFields(error), exitCode: 1 });
     process.exit(1);
   };
-
-  process.on('unhandledRejection', (reason) => {
-    process.stderr.write(`${spec.name}: unhandled rejection: ${String(reason)}\n`);
-  });
 
   let config: Config;
   try {
@@ -44,8 +52,13 @@ export function runService<Config>(spec: ServiceSpec<Config>): void {
   } catch (error) {
     fail(error, 'invalid configuration');
   }
-  const logger = spec.createLogger(config!);
-  const starting = spec.start(config!, logger);
+  logger = spec.createLogger(config!);
+  routeProcessOutput(logger);
+  const starting = (async () => {
+    const redis = spec.redisSafety?.(config!);
+    if (redis) await checkRedisSafety(redis.url, redis.mode, logger);
+    return spec.start(config!, logger);
+  })();
   starting.catch((error: unknown) => fail(error, 'failed to start'));
 
   let signals = 0;

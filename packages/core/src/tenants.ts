@@ -245,7 +245,7 @@ export class Tenants {
     const validate = new Ajv({ allErrors: true, strict: false }).compile<TenantsFile>(tenantsFileSchema);
     if (!validate(value)) {
       const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
-      throw new ConfigError(`CONFIG_FILE: ${source} is invalid:\n  - ${problems.join('\n  - ')}`);
+      throw new ConfigError(`CONFIG_FILE: ${source} is invalid:\n  - ${problems.join('\n  - ')}`, problems.map((problem) => `CONFIG_FILE: ${source}: ${problem}`));
     }
     const file = value as TenantsFile;
     const secrets = new Map<string, string>();
@@ -272,7 +272,7 @@ export class Tenants {
       }
     }
     if (missing.length > 0) {
-      throw new ConfigError(`Missing secrets referenced by ${source}:\n  - ${missing.join('\n  - ')}`);
+      throw new ConfigError(`Missing secrets referenced by ${source}:\n  - ${missing.join('\n  - ')}`, missing.map((secret) => `${secret} is not set`));
     }
     return new Tenants(file, secrets);
   }

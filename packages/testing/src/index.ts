@@ -5,3 +5,4 @@ export * from './process';
 export * from './fixtures';
 export * from './reliability-report';
 export * from './raw-http';
+export * from './log-lines';

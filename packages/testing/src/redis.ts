@@ -42,15 +42,26 @@ export interface RedisServerHandle {
   stop(hard?: boolean): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  port?: number;
+  /** Keeps data across restarts (with `dir`). Default no. */
+  appendonly?: boolean;
+  dir?: string;
+  /** Default noeviction, the only policy safe for queues; others are for the start-up check's tests. */
+  maxmemoryPolicy?: string;
+  /** More redis-server arguments, e.g. ['--maxmemory', '100mb']. */
+  args?: string[];
+}
+
 /**
  * Starts a private redis-server on a free loopback port, for tests that stop Redis
- * (outages, restarts) without disturbing the shared one. `appendonly` keeps data across restarts.
+ * (outages, restarts) or need other settings, without disturbing the shared one.
  */
-export async function startRedisServer(options: { port?: number; appendonly?: boolean; dir?: string } = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sb-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--maxmemory-policy', 'noeviction'];
-  args.push('--appendonly', options.appendonly ? 'yes' : 'no');
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction'];
+  args.push('--appendonly', options.appendonly ? 'yes' : 'no', ...(options.args ?? []));
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(() => redisUrlAnswers(url), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
