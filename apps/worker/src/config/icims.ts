@@ -8,6 +8,7 @@ export interface IcimsEnv {
   ICIMS_JOB_CACHE_TTL_SECONDS: number;
   ICIMS_TOKEN_MARGIN_SECONDS: number;
   ICIMS_DEFAULT_RETRY_AFTER_MS: number;
+  ICIMS_BACKOFF_JITTER_MS: number;
 }
 
 export const icimsEnvProperties = {
@@ -20,4 +21,11 @@ export const icimsEnvProperties = {
   ICIMS_TOKEN_MARGIN_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'a cached iCIMS OAuth token is dropped this long before its expires_in' },
   // iCIMS documents no 429 or Retry-After behaviour (research A3: NOT FOUND); this is our guess.
   ICIMS_DEFAULT_RETRY_AFTER_MS: { type: 'integer', minimum: 100, default: 60_000, description: 'wait after an iCIMS 429 that has no usable Retry-After header' },
+  ICIMS_BACKOFF_JITTER_MS: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 600_000,
+    default: 2_000,
+    description: "after an iCIMS 429 closes a tenant's back-off gate, the tenant's waiting jobs come back spread at random over this window (0: all at once)",
+  },
 };
