@@ -232,7 +232,8 @@ export class IcimsClient {
    * concurrent misses for the same job in this process share one request, and the flight ends
    * only after the record is in the cache, so a later event of this process reads it there.
    * Misses in other processes at the same moment each send their own request (at most one per
-   * process per job and cache lifetime; measured in apps/worker/test/enrich-storm.test.ts).
+   * process per job and cache lifetime; measured in apps/worker/test/enrich-storm.test.ts, where
+   * a Redis lock across processes was judged not worth its wait: see docs/architecture.md).
    */
   private async jobProfile(
     access: IcimsTenantAccess,
@@ -242,7 +243,7 @@ export class IcimsClient {
   ): Promise<{ job: JobProfile; fromCache: boolean; requested: boolean }> {
     if (cached) return { job: readJob(request.id, cached, request.customFields), fromCache: true, requested: false };
     const fields = IcimsClient.fieldsFor('jobs', request.customFields);
-    const flight = await this.jobFlights.run(JSON.stringify([access.tenantId, this.jobs.key(customerId, request.id, fields)]), async () => {
+    const flight = await this.jobFlights.run(this.jobFlightKey(access, customerId, request), async () => {
       const record = await this.getRecord(access, { url: request.url, fields, what: `jobs ${request.id}`, signal: request.signal });
       await this.jobs.set(customerId, request.id, fields, record);
       return record;
@@ -263,12 +264,17 @@ export class IcimsClient {
   ): Promise<StatusChangeRecords> {
     const admission = await this.admit(access);
     try {
-      const cachedJob = await this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields));
-      await this.reserve(access, cachedJob ? 2 : 3);
+      // A fetch of this job already running in this process is joined without reading the cache
+      // (else its result could land between our cache miss and our join, and we would fetch again).
+      const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
+      const cachedJob = runningJob ? undefined : await this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields));
+      await this.reserve(access, cachedJob || runningJob ? 2 : 3);
       const [workflow, person, job] = await Promise.all([
         this.readOwnRecord(access, 'applicantworkflows', records.workflow),
         this.readOwnRecord(access, 'people', records.person),
-        this.jobProfile(access, customerId, records.job, cachedJob),
+        runningJob
+          ? runningJob.then((record) => ({ job: readJob(records.job.id, record, records.job.customFields), fromCache: false, requested: false }))
+          : this.jobProfile(access, customerId, records.job, cachedJob),
       ]);
       if (admission.state === 'probe') await this.gate.probeSucceeded(access.tenantId).catch(() => undefined);
       return {
@@ -300,6 +306,10 @@ export class IcimsClient {
       return fetchClientCredentialsToken(this.http, access.tenantId, credentials);
     });
     return { header: `Bearer ${token}`, token, fetchedNow };
+  }
+
+  private jobFlightKey(access: IcimsTenantAccess, customerId: string, request: Omit<RecordRequest, 'kind'>): string {
+    return JSON.stringify([access.tenantId, this.jobs.key(customerId, request.id, IcimsClient.fieldsFor('jobs', request.customFields))]);
   }
 
   private readOwnRecord(access: IcimsTenantAccess, kind: 'applicantworkflows' | 'people', request: Omit<RecordRequest, 'kind'>): Promise<{ value: IcimsRecord; shared: boolean }> {

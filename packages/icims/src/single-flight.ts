@@ -15,6 +15,11 @@ export class SingleFlight<T> {
     return { value: await flight, shared: false };
   }
 
+  /** The run in progress for `key`, if any (to join it without doing anything first). */
+  current(key: string): Promise<T> | undefined {
+    return this.flights.get(key);
+  }
+
   get size(): number {
     return this.flights.size;
   }

@@ -152,7 +152,7 @@ describe('single-flight reads', () => {
     expect(apiRequests()).toHaveLength(1);
   });
 
-  it('concurrent events of one job: the job cache is read once per event and the job fetched once', async () => {
+  it('concurrent events of one job: the job cache is read at most once per event and the job fetched once', async () => {
     const icims = client();
     const tenant = freshAccess();
     // Cold cache (an earlier test's event cached job 1242).
@@ -163,16 +163,19 @@ describe('single-flight reads', () => {
       icims.readStatusChangeRecords(tenant, '1234', eventRecords('2204', '1365')),
       icims.readStatusChangeRecords(tenant, '1234', eventRecords('2205', '1366')),
     ]);
-    expect(cacheReads).toHaveBeenCalledTimes(3);
+    // At most once each (an event that finds the job's fetch already running joins it unread).
+    expect(cacheReads.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(cacheReads.mock.calls.length).toBeLessThanOrEqual(3);
     expect(apiRequests('jobs/1242')).toHaveLength(1);
     expect(events.map((event) => event.job.custom.field61234)).toEqual(Array(3).fill(expect.stringMatching(/^seekAnzPublicTest:positionProfile/)));
     // Requests are attributed to the event that sent them: 3 workflows + 3 people + 1 job.
     expect(events.reduce((sum, event) => sum + event.requests, 0)).toBe(7);
     expect(apiRequests()).toHaveLength(7);
 
+    const readsBefore = cacheReads.mock.calls.length;
     const later = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364'));
     expect(later).toMatchObject({ jobFromCache: true, requests: 2 });
-    expect(cacheReads).toHaveBeenCalledTimes(4);
+    expect(cacheReads.mock.calls.length).toBe(readsBefore + 1);
     expect(apiRequests('jobs/1242')).toHaveLength(1);
   });
 });
