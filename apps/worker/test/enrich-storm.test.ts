@@ -13,9 +13,9 @@ import { seedEvent, startHarness, type Harness } from './enrich-harness';
  *
  * Measured on main before the gate (same test, same scale): see docs/architecture.md.
  */
-const EVENTS = 150;
+const EVENTS = 100;
 const JOBS_PER_RUN = 5;
-const STORM_MS = 4_000;
+const STORM_MS = 8_000;
 const OTHER_TENANT_EVENTS = 5;
 
 let harness: Harness;
