@@ -281,7 +281,7 @@ export class IcimsClient {
         workflow: readWorkflow(records.workflow.id, workflow.value, records.workflow.customFields),
         person: readPerson(records.person.id, person.value, records.person.customFields),
         job: job.job,
-        requests: [workflow.shared, person.shared, !job.requested].filter((shared) => !shared).length,
+        requests: Number(!workflow.shared) + Number(!person.shared) + Number(job.requested),
         jobFromCache: job.fromCache,
       };
     } catch (error) {
