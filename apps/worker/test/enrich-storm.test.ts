@@ -8,8 +8,8 @@ import { seedEvent, startHarness, type Harness } from './enrich-harness';
  * sandbox: EVENTS events are queued at once for tenant 1234, first on a calm iCIMS, then while
  * iCIMS answers every request of customer 1234 with 429 + Retry-After: 1 for STORM_MS. The
  * storm must not multiply what an event costs (iCIMS requests per event, from the sandbox's own
- * request log), every event must still be enriched, the budget counter must equal what reached
- * iCIMS, and another tenant's events must flow through the storm without waiting.
+ * request log), every event must still be enriched, the budget counter must equal the requests
+ * sent (429s included), and another tenant's events must flow through the storm without waiting.
  *
  * Measured on main before the gate (same test, same scale): see docs/architecture.md.
  */
