@@ -23,6 +23,8 @@ export interface WorkerMetrics {
   exhausted: Counter<'queue'>;
   /** iCIMS API requests by tenant and outcome. */
   icimsRequests: Counter<'tenant' | 'outcome'>;
+  /** Closings of a tenant's iCIMS back-off gate (a 429 while it was open), counted by the process that closed it. */
+  icimsBackoffClosings: Counter<'tenant'>;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -49,5 +51,11 @@ export function createWorkerMetrics(): WorkerMetrics {
     }),
     exhausted: new Counter({ name: 'status_bridge_jobs_exhausted_total', help: 'Jobs that failed for good (attempts used up or permanent error)', labelNames: ['queue'], registers }),
     icimsRequests: new Counter({ name: 'status_bridge_icims_requests_total', help: 'iCIMS API requests by tenant and outcome', labelNames: ['tenant', 'outcome'], registers }),
+    icimsBackoffClosings: new Counter({
+      name: 'status_bridge_icims_backoff_closings_total',
+      help: "Closings of a tenant's iCIMS back-off gate after a 429 (one per closing across all workers)",
+      labelNames: ['tenant'],
+      registers,
+    }),
   };
 }

@@ -3,21 +3,26 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { Redis } from 'ioredis';
 import { PermanentError, RateLimitedError, USER_AGENT } from '@status-bridge/core';
+import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
 import { classifyIcimsNetworkError, classifyIcimsResponse } from './classify';
 import { JobProfileCache } from './job-cache';
 import { apiOrigin, type IcimsRecordKind } from './links';
 import { JOB_FIELDS, PERSON_FIELDS, readJob, readPerson, readWorkflow, WORKFLOW_FIELDS, type IcimsRecord, type JobProfile, type Person, type Workflow } from './records';
 import { RequestBudget } from './request-budget';
+import { SingleFlight } from './single-flight';
 import { SharedTokenCache } from './token-cache';
 
 /**
- * iCIMS REST client. Knows HTTP, auth, the daily budget and the job cache; knows nothing of
- * queues. Returns typed records or throws PermanentError / RetryableError / RateLimitedError.
+ * iCIMS REST client. Knows HTTP, auth, the daily budget, the tenant's back-off gate and the job
+ * cache; knows nothing of queues. Returns typed records or throws PermanentError /
+ * RetryableError / RateLimitedError (the caller delays the work by its `delayMs`).
  *
  * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive.
  * - Redirects are not followed: a redirect could carry our credentials to another host.
  * - Every GET asks only for the fields it reads (`fields=`), to spend the request well.
+ * - A 429 closes the tenant's back-off gate (backoff-gate.ts); every request checks it first.
+ * - Concurrent reads of one record (tenant, URL, fields) in this process share one request.
  */
 export interface IcimsTenantAccess {
   tenantId: string;
@@ -40,6 +45,10 @@ export interface IcimsClientOptions {
   tokenCache?: { marginMs?: number; lockTtlMs?: number };
   /** Wait after a 429 without a usable Retry-After (iCIMS documents none; research A3). */
   defaultRetryAfterMs?: number;
+  /** Jitter spread over the waits the back-off gate hands out (default 2000 ms). */
+  backoffJitterMs?: number;
+  /** Called once per closing of a tenant's back-off gate, across all processes (not per job). */
+  onBackoffClosed?: (tenantId: string, waitMs: number) => void;
 }
 
 export interface RecordRequest {
@@ -57,10 +66,15 @@ export interface StatusChangeRecords {
   workflow: Workflow;
   person: Person;
   job: JobProfile;
-  /** iCIMS requests this read cost (not counting a token refresh). */
+  /**
+   * iCIMS requests this event sent itself (not counting a token refresh); a record read shared
+   * with a concurrent event's identical read counts for the event that sent it.
+   */
   requests: number;
   jobFromCache: boolean;
 }
+
+type RecordGet = { url: string; fields: readonly string[]; what: string; signal?: AbortSignal };
 
 const STANDARD_FIELDS: Record<IcimsRecordKind, readonly string[]> = {
   applicantworkflows: WORKFLOW_FIELDS,
@@ -75,6 +89,9 @@ export class IcimsClient {
   readonly tokens: SharedTokenCache;
   readonly budget: RequestBudget;
   readonly jobs: JobProfileCache;
+  readonly gate: BackoffGate;
+  private readonly recordFlights = new SingleFlight<IcimsRecord>();
+  private readonly jobFlights = new SingleFlight<IcimsRecord>();
 
   constructor(private readonly options: IcimsClientOptions) {
     this.http = axios.create({
@@ -89,6 +106,8 @@ export class IcimsClient {
     this.tokens = new SharedTokenCache(options.redis, options.prefix, options.tokenCache);
     this.budget = new RequestBudget(options.redis, options.prefix, options.onBudgetWarning);
     this.jobs = new JobProfileCache(options.redis, options.prefix, options.jobCacheTtlSeconds);
+    // A probing event's requests (a token fetch and a read, each bounded by the timeout) fit in its lease.
+    this.gate = new BackoffGate(options.redis, options.prefix, { jitterMs: options.backoffJitterMs ?? 2_000, probeLeaseMs: 2 * options.timeoutMs + 1_000 });
   }
 
   /** Fields= list for a record kind plus the tenant's custom fields, lowercase, no duplicates. */
@@ -112,14 +131,40 @@ export class IcimsClient {
     }
   }
 
-  /** GET one record as a map, with `fields=`, auth, one token refresh on 401/403, and classification. */
-  async getRecord(access: IcimsTenantAccess, request: { url: string; fields: readonly string[]; what: string; signal?: AbortSignal }): Promise<IcimsRecord> {
+  /**
+   * Checks the tenant's back-off gate before an event: throws RateLimitedError (jittered wait)
+   * while it is closed, or while another event probes whether iCIMS still limits the tenant.
+   */
+  async admit(access: IcimsTenantAccess): Promise<GateAdmission> {
+    const admission = await this.gate.admit(access.tenantId);
+    if (admission.state === 'closed' || admission.state === 'probing') throw this.gateError(access.tenantId, admission, 'this event');
+    return admission;
+  }
+
+  /**
+   * GET one record as a map, with `fields=`, auth, one token refresh on 401/403, and
+   * classification. Concurrent identical reads in this process share one request (and its
+   * outcome, errors included); the shared request carries the first caller's abort signal.
+   */
+  async getRecord(access: IcimsTenantAccess, request: RecordGet): Promise<IcimsRecord> {
+    return (await this.readRecordOnce(access, request)).value;
+  }
+
+  private readRecordOnce(access: IcimsTenantAccess, request: RecordGet): Promise<{ value: IcimsRecord; shared: boolean }> {
+    return this.recordFlights.run(JSON.stringify([access.tenantId, request.url, request.fields]), () => this.fetchRecord(access, request));
+  }
+
+  private async fetchRecord(access: IcimsTenantAccess, request: RecordGet): Promise<IcimsRecord> {
     // Defence in depth: callers pass allow-listed URLs; refuse anything else without a request.
     if (!request.url.startsWith(`${apiOrigin(access.origin)}/`)) {
       throw new PermanentError(`refused to send tenant ${access.tenantId}'s iCIMS credentials outside the configured API origin`, { partner: 'icims', tenantId: access.tenantId });
     }
     let fresh = access.credentials.type === 'basic';
     for (;;) {
+      // Every request, the refresh's retry included, honours the tenant's gate: a 429 met by
+      // another job (in any process) stops this one from spending a request on another 429.
+      const remainingMs = await this.gate.remaining(access.tenantId);
+      if (remainingMs > 0) throw this.gateError(access.tenantId, { state: 'closed', remainingMs }, request.what);
       const authorization = await this.authorization(access);
       let response;
       try {
@@ -151,7 +196,15 @@ export class IcimsClient {
         continue;
       }
       const error = outcome.error;
-      await this.counted(access, error instanceof RateLimitedError ? 'rate_limited' : error.retryable ? 'retry' : 'permanent');
+      if (error instanceof RateLimitedError) {
+        // Close the gate first (the other jobs should stop calling now), then count.
+        const gateWaitMs = await this.closeGate(access.tenantId, error.delayMs);
+        await this.counted(access, 'rate_limited');
+        // The job that met the 429 waits exactly Retry-After (or the later gate), unjittered:
+        // it is the natural first probe when the gate opens; the jobs the gate turns away are spread.
+        throw gateWaitMs > error.delayMs ? new RateLimitedError(error.message, error.details, gateWaitMs) : error;
+      }
+      await this.counted(access, error.retryable ? 'retry' : 'permanent');
       throw error;
     }
   }
@@ -169,34 +222,74 @@ export class IcimsClient {
   }
 
   /** The job profile, from the Redis cache when possible. */
-  async getJob(access: IcimsTenantAccess, customerId: string, request: Omit<RecordRequest, 'kind'>): Promise<{ job: JobProfile; fromCache: boolean }> {
-    const fields = IcimsClient.fieldsFor('jobs', request.customFields);
-    const cached = await this.jobs.get(customerId, request.id, fields);
-    if (cached) return { job: readJob(request.id, cached, request.customFields), fromCache: true };
-    const record = await this.getRecord(access, { url: request.url, fields, what: `jobs ${request.id}`, signal: request.signal });
-    await this.jobs.set(customerId, request.id, fields, record);
-    return { job: readJob(request.id, record, request.customFields), fromCache: false };
+  async getJob(access: IcimsTenantAccess, customerId: string, request: Omit<RecordRequest, 'kind'>): Promise<{ job: JobProfile; fromCache: boolean; requested: boolean }> {
+    const cached = await this.jobs.get(customerId, request.id, IcimsClient.fieldsFor('jobs', request.customFields));
+    return this.jobProfile(access, customerId, request, cached);
   }
 
   /**
-   * The three records behind one status change, fetched in parallel: reserves the budget for the
-   * requests it will really make (2 when the job is cached), then reads.
+   * The job profile given the cache's answer (read once per event by the caller). On a miss,
+   * concurrent misses for the same job in this process share one request, and the flight ends
+   * only after the record is in the cache, so a later event of this process reads it there.
+   * Misses in other processes at the same moment each send their own request (at most one per
+   * process per job and cache lifetime; measured in apps/worker/test/enrich-storm.test.ts, where
+   * a Redis lock across processes was judged not worth its wait: see docs/architecture.md).
+   */
+  private async jobProfile(
+    access: IcimsTenantAccess,
+    customerId: string,
+    request: Omit<RecordRequest, 'kind'>,
+    cached: IcimsRecord | undefined,
+  ): Promise<{ job: JobProfile; fromCache: boolean; requested: boolean }> {
+    if (cached) return { job: readJob(request.id, cached, request.customFields), fromCache: true, requested: false };
+    const fields = IcimsClient.fieldsFor('jobs', request.customFields);
+    const flight = await this.jobFlights.run(this.jobFlightKey(access, customerId, request), async () => {
+      const record = await this.getRecord(access, { url: request.url, fields, what: `jobs ${request.id}`, signal: request.signal });
+      await this.jobs.set(customerId, request.id, fields, record);
+      return record;
+    });
+    return { job: readJob(request.id, flight.value, request.customFields), fromCache: false, requested: !flight.shared };
+  }
+
+  /**
+   * The three records behind one status change, fetched in parallel. Order: the tenant's
+   * back-off gate (a closed gate reserves nothing), one read of the job cache, the budget for the
+   * requests it will really make (2 when the job is cached), then the reads. When the gate lets
+   * this event probe after a 429 storm, its answers open the gate for the tenant's other events.
    */
   async readStatusChangeRecords(
     access: IcimsTenantAccess,
     customerId: string,
     records: { workflow: Omit<RecordRequest, 'kind'>; person: Omit<RecordRequest, 'kind'>; job: Omit<RecordRequest, 'kind'> },
   ): Promise<StatusChangeRecords> {
-    const jobFields = IcimsClient.fieldsFor('jobs', records.job.customFields);
-    const jobCached = (await this.jobs.get(customerId, records.job.id, jobFields)) !== undefined;
-    const requests = jobCached ? 2 : 3;
-    await this.reserve(access, requests);
-    const [workflow, person, job] = await Promise.all([
-      this.getWorkflow(access, records.workflow),
-      this.getPerson(access, records.person),
-      this.getJob(access, customerId, records.job),
-    ]);
-    return { workflow, person, job: job.job, requests: job.fromCache ? 2 : 3, jobFromCache: job.fromCache };
+    const admission = await this.admit(access);
+    try {
+      // A fetch of this job already running in this process is joined without reading the cache
+      // (else its result could land between our cache miss and our join, and we would fetch again).
+      const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
+      const cachedJob = runningJob ? undefined : await this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields));
+      await this.reserve(access, cachedJob || runningJob ? 2 : 3);
+      const [workflow, person, job] = await Promise.all([
+        this.readOwnRecord(access, 'applicantworkflows', records.workflow),
+        this.readOwnRecord(access, 'people', records.person),
+        runningJob
+          ? runningJob.then((record) => ({ job: readJob(records.job.id, record, records.job.customFields), fromCache: false, requested: false }))
+          : this.jobProfile(access, customerId, records.job, cachedJob),
+      ]);
+      if (admission.state === 'probe') await this.gate.probeSucceeded(access.tenantId).catch(() => undefined);
+      return {
+        workflow: readWorkflow(records.workflow.id, workflow.value, records.workflow.customFields),
+        person: readPerson(records.person.id, person.value, records.person.customFields),
+        job: job.job,
+        requests: Number(!workflow.shared) + Number(!person.shared) + Number(job.requested),
+        jobFromCache: job.fromCache,
+      };
+    } catch (error) {
+      // The probe ended without opening the gate (a 429 already closed it again; anything else
+      // tells nothing about the limit): let another event probe.
+      if (admission.state === 'probe') await this.gate.probeEnded(access.tenantId, admission.probeId).catch(() => undefined);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -213,6 +306,36 @@ export class IcimsClient {
       return fetchClientCredentialsToken(this.http, access.tenantId, credentials);
     });
     return { header: `Bearer ${token}`, token, fetchedNow };
+  }
+
+  private jobFlightKey(access: IcimsTenantAccess, customerId: string, request: Omit<RecordRequest, 'kind'>): string {
+    return JSON.stringify([access.tenantId, this.jobs.key(customerId, request.id, IcimsClient.fieldsFor('jobs', request.customFields))]);
+  }
+
+  private readOwnRecord(access: IcimsTenantAccess, kind: 'applicantworkflows' | 'people', request: Omit<RecordRequest, 'kind'>): Promise<{ value: IcimsRecord; shared: boolean }> {
+    const fields = IcimsClient.fieldsFor(kind, request.customFields);
+    return this.readRecordOnce(access, { url: request.url, fields, what: `${kind} ${request.id}`, signal: request.signal });
+  }
+
+  /** Closes the tenant's gate after a 429; answers how long the tenant must now wait. */
+  private async closeGate(tenantId: string, delayMs: number): Promise<number> {
+    try {
+      const { closing, remainingMs } = await this.gate.close(tenantId, delayMs);
+      if (closing === 'closed') this.options.onBackoffClosed?.(tenantId, remainingMs);
+      return remainingMs;
+    } catch {
+      // Redis unavailable: this job still waits for itself.
+      return delayMs;
+    }
+  }
+
+  private gateError(tenantId: string, admission: { state: 'closed' | 'probing'; remainingMs: number }, what: string): RateLimitedError {
+    const waitMs = this.gate.waitFor(admission);
+    const why =
+      admission.state === 'closed'
+        ? `iCIMS rate-limited tenant ${tenantId}: its back-off gate is closed for ${admission.remainingMs} ms more`
+        : `iCIMS rate-limited tenant ${tenantId} recently: another event is probing whether the limit is over`;
+    return new RateLimitedError(`${why}; ${what} waits ${waitMs} ms`, { partner: 'icims', tenantId, code: admission.state === 'closed' ? GATE_CLOSED_CODE : GATE_PROBING_CODE }, waitMs);
   }
 
   private async counted(access: IcimsTenantAccess, outcome: string): Promise<void> {

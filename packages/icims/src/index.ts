@@ -5,6 +5,8 @@ export * from './auth';
 export * from './token-cache';
 export * from './request-budget';
 export * from './job-cache';
+export * from './backoff-gate';
+export * from './single-flight';
 export * from './client';
 export * from './event-links';
 export * from './status-change';

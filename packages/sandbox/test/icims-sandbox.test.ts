@@ -100,6 +100,21 @@ describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
     expect((await get()).status).toBe(200);
   });
 
+  it('a 429 storm: every request during forMs is refused, however many, then normal again', async () => {
+    await control('/faults', { rateLimit: { forMs: 400, retryAfter: 2 } });
+    const during = await Promise.all(Array.from({ length: 5 }, () => get()));
+    expect(during.map((response) => response.status)).toEqual([429, 429, 429, 429, 429]);
+    expect(during[0].headers.get('retry-after')).toBe('2');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await get()).status).toBe(200);
+  });
+
+  it('a 429 fault limited to one customer leaves the others alone', async () => {
+    await control('/faults', { rateLimit: { forMs: 10_000, customerId: '5678' } });
+    expect((await get()).status).toBe(200);
+    expect((await fetch(`${sandbox.url}/customers/5678/jobs/1242`, { headers: { authorization: basic } })).status).toBe(429);
+  });
+
   it('hangs until the client gives up', async () => {
     await control('/faults', { hang: { count: 1 } });
     await expect(fetch(`${sandbox.url}/customers/1234/jobs/1242`, { headers: { authorization: basic }, signal: AbortSignal.timeout(300) })).rejects.toThrow();

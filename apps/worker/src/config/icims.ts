@@ -10,6 +10,7 @@ export interface IcimsEnv extends IcimsApiBaseUrlEnv {
   ICIMS_TOKEN_MARGIN_SECONDS: number;
   ICIMS_DEFAULT_RETRY_AFTER_MS: number;
   ICIMS_LATE_RESEND_WINDOW_SECONDS: number;
+  ICIMS_BACKOFF_JITTER_MS: number;
 }
 
 export const icimsEnvProperties = {
@@ -29,5 +30,12 @@ export const icimsEnvProperties = {
     minimum: 60,
     default: 86_400,
     description: "an event whose workflow iCIMS already shows at another status is ordered just before that workflow update (a late re-send must not overwrite the newer StepStone status) when the update is at most this much older than the event's receipt; older workflow data is ignored",
+  },
+  ICIMS_BACKOFF_JITTER_MS: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 600_000,
+    default: 2_000,
+    description: "after an iCIMS 429 closes a tenant's back-off gate, the tenant's waiting jobs come back spread at random over this window (0: all at once)",
   },
 };

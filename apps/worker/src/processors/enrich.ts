@@ -14,7 +14,7 @@ import {
   type StepStoneDeliveryJob,
   type TenantConfig,
 } from '@status-bridge/core';
-import { buildStatusChange, eventOrder, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
+import { buildStatusChange, eventOrder, GATE_CLOSED_CODE, GATE_PROBING_CODE, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
 import { AtsiApplicationIdStore, UUID_PATTERN } from '@status-bridge/stepstone';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import type { ContractJob, ProcessorContext, ProcessorFactory } from '../processor';
@@ -27,7 +27,8 @@ import { jobLogContext } from '../job-wrapper';
  * atomic step (FlowProducer.addBulk: a single MULTI) with ids derived from this job's id, so a
  * retried or re-run enrichment adds nothing new.
  *
- * Slowing down is per tenant: an iCIMS 429 or the daily-budget pacing delays THIS job
+ * Slowing down is per tenant: an iCIMS 429 (which closes the tenant's back-off gate for every
+ * job of that tenant), the gate itself, or the daily-budget pacing delays THIS job
  * (moveToDelayed + DelayedError, no attempt spent) instead of pausing the queue, so one tenant's
  * limits never stall the other tenants' events.
  */
@@ -67,6 +68,11 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     jobCacheTtlSeconds: env.ICIMS_JOB_CACHE_TTL_SECONDS,
     tokenCache: { marginMs: env.ICIMS_TOKEN_MARGIN_SECONDS * 1000 },
     defaultRetryAfterMs: env.ICIMS_DEFAULT_RETRY_AFTER_MS,
+    backoffJitterMs: env.ICIMS_BACKOFF_JITTER_MS,
+    onBackoffClosed: (tenant, waitMs) => {
+      metrics.icimsBackoffClosings.inc({ tenant });
+      context.logger.warn('iCIMS rate limit (429): back-off gate closed; this tenant\'s jobs wait', { customerId: tenant, waitMs });
+    },
     onRequest: (tenant, outcome) => metrics.icimsRequests.inc({ tenant, outcome }),
     onBudgetWarning: (tenant, used, budget) =>
       context.logger.warn('iCIMS daily request budget 80% used; pacing the rest of the day', { customerId: tenant, used, budget }),
@@ -100,9 +106,13 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     log.info('partner skipped', { partner, reason, ...(detail ? { detail } : {}) });
   };
 
-  /** Per-job wait: the job goes back to delayed without spending an attempt. */
+  /**
+   * Per-job wait: the job goes back to delayed without spending an attempt. Waits the back-off
+   * gate hands out are logged at debug: the gate's closing is the one warning per 429 storm.
+   */
   const delay = async (job: ContractJob<'enrich'>, token: string | undefined, log: Logger, error: RateLimitedError): Promise<never> => {
-    log.warn('iCIMS limit: delaying this job', { delayMs: error.delayMs, code: error.details.code, httpStatus: error.details.httpStatus });
+    const gateWait = error.details.code === GATE_CLOSED_CODE || error.details.code === GATE_PROBING_CODE;
+    log.log(gateWait ? 'debug' : 'warn', 'iCIMS limit: delaying this job', { delayMs: error.delayMs, code: error.details.code, httpStatus: error.details.httpStatus });
     await job.log(`delayed ${error.delayMs} ms: ${error.message}`).catch(() => undefined);
     await job.moveToDelayed(Date.now() + error.delayMs, token);
     throw new DelayedError();

@@ -67,8 +67,7 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
       log(req, auth, status);
       res.status(status).json(payload);
     };
-    if (faults.rateLimit.remaining > 0) {
-      faults.rateLimit.remaining -= 1;
+    if (state.takeRateLimit(String(req.params.customerId))) {
       if (faults.rateLimit.retryAfter !== null) res.setHeader('Retry-After', faults.rateLimit.retryAfter);
       return answer(429, icimsErrors('Too many requests (sandbox fault).', 429));
     }

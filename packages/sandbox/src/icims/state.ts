@@ -17,8 +17,12 @@ export interface IcimsFaultRequest {
   latencyMs?: number;
   /** Delay of the token endpoint's answer (to make concurrent token fetches overlap in tests). */
   tokenLatencyMs?: number;
-  /** The next N API requests get 429; Retry-After in seconds (or an HTTP date; null: no header). */
-  rateLimit?: { count: number; retryAfter?: string | number | null };
+  /**
+   * 429 for the next `count` API requests, or for every API request during the next `forMs`
+   * (a storm: every caller is refused however fast it retries); Retry-After in seconds (or an
+   * HTTP date; null: no header). `customerId` limits the fault to that customer's records.
+   */
+  rateLimit?: { count?: number; forMs?: number; retryAfter?: string | number | null; customerId?: string };
   /** The next N API requests get this 5xx (default 500). */
   serverError?: { count: number; status?: number };
   /** The next N API requests never get an answer (client timeout). */
@@ -56,7 +60,7 @@ export class IcimsSandboxState {
     return {
       latencyMs: 0,
       tokenLatencyMs: 0,
-      rateLimit: { remaining: 0, retryAfter: '1' as string | null },
+      rateLimit: { remaining: 0, until: 0, retryAfter: '1' as string | null, customerId: null as string | null },
       serverError: { remaining: 0, status: 500 },
       hang: { remaining: 0 },
       rejectAllTokens: false,
@@ -74,8 +78,10 @@ export class IcimsSandboxState {
     if (request.tokenLatencyMs !== undefined) this.faults.tokenLatencyMs = Math.max(0, request.tokenLatencyMs);
     if (request.rateLimit) {
       this.faults.rateLimit = {
-        remaining: request.rateLimit.count,
+        remaining: request.rateLimit.count ?? 0,
+        until: request.rateLimit.forMs !== undefined ? Date.now() + request.rateLimit.forMs : 0,
         retryAfter: request.rateLimit.retryAfter === null ? null : String(request.rateLimit.retryAfter ?? '1'),
+        customerId: request.rateLimit.customerId ?? null,
       };
     }
     if (request.serverError) this.faults.serverError = { remaining: request.serverError.count, status: request.serverError.status ?? 500 };
@@ -97,6 +103,16 @@ export class IcimsSandboxState {
     record.status = { id: status.id, value: status.value };
     record.updateddate = formatIcimsDateTime(atMs);
     return record;
+  }
+
+  /** Whether this API request is answered 429 (and uses up one of a counted fault). */
+  takeRateLimit(customerId: string, now = Date.now()): boolean {
+    const rateLimit = this.faults.rateLimit;
+    if (rateLimit.customerId !== null && rateLimit.customerId !== customerId) return false;
+    if (now < rateLimit.until) return true;
+    if (rateLimit.remaining <= 0) return false;
+    rateLimit.remaining -= 1;
+    return true;
   }
 
   /** Clears faults and the request log (tokens stay valid). */
