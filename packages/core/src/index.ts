@@ -19,3 +19,4 @@ export * from './http-timeouts';
 export * from './redis-log';
 export * from './redis-safety';
 export * from './process-output';
+export * from './partner';
