@@ -29,7 +29,7 @@ const services: Record<string, ServiceHandle> = {};
 beforeAll(async () => {
   redis = await startRedisServer();
   sandbox = await startIcimsSandbox();
-  const common = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, CONFIG_FILE: tenantsFile, SHUTDOWN_TIMEOUT_MS: '5000', ...SECRETS };
+  const common = { REDIS_URL: redis.url, QUEUE_PREFIX: prefix, CONFIG_FILE: tenantsFile, SHUTDOWN_TIMEOUT_MS: '5000', ICIMS_API_BASE_URL: sandbox.url, ...SECRETS };
   const [worker, ingest, dashboard] = await Promise.all([
     spawnService('apps/worker/src/main.ts', {
       ...common,

@@ -157,7 +157,7 @@ beforeAll(async () => {
   };
   // Three processes start at once on a shared machine: a generous bound for their "ready".
   const started = await Promise.all([
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1' }, { timeoutMs: 60_000 }),
+    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ICIMS_API_BASE_URL: icims.url }, { timeoutMs: 60_000 }),
     spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
     spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
   ]);
