@@ -5,12 +5,12 @@
  * Retries failed jobs of one queue after an operator fixed the cause (a partner outage ended,
  * a tenant's credentials were renewed), filtered by tenant, partner error class and the time the
  * job failed. A dry run lists what would be retried. Retried jobs get a fresh set of attempts.
- * Reads REDIS_URL and QUEUE_PREFIX like the services.
+ * Reads the Redis variables (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …) and QUEUE_PREFIX like the services.
  */
 import { parseArgs } from 'node:util';
 import { Job, Queue } from 'bullmq';
 import { SingleBar, Presets } from 'cli-progress';
-import { closeRedis, commonEnvProperties, createRedis, loadEnv, QUEUE_KEYS, QUEUES, type EnvSource, type QueueKey } from '@status-bridge/core';
+import { closeRedis, commonEnvProperties, createRedis, loadEnv, QUEUE_KEYS, QUEUES, redisConnectionFromEnv, redisEnvProperties, type EnvSource, type QueueKey, type RedisEnv } from '@status-bridge/core';
 
 // ---- error classes ------------------------------------------------------------------------
 
@@ -116,7 +116,7 @@ export interface ReplayOptions extends ReplayFilter {
 export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
          [--error-class <http-4xx|http-5xx|http-NNN|graphql|graphql:CODE|network|timeout|stalled|other>]
          [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
-env: REDIS_URL, QUEUE_PREFIX`;
+env: REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS …; docs/configuration.md), QUEUE_PREFIX`;
 
 export class UsageError extends Error {}
 
@@ -246,18 +246,18 @@ function describeFilter(options: ReplayOptions): string {
 
 export async function main(argv: string[] = process.argv.slice(2), source: EnvSource = process.env): Promise<number> {
   let options: ReplayOptions;
-  let env: { REDIS_URL: string; QUEUE_PREFIX: string };
+  let env: RedisEnv & { QUEUE_PREFIX: string };
   try {
     options = parseReplayArgs(argv);
-    env = loadEnv<{ REDIS_URL: string; QUEUE_PREFIX: string }>(
-      { type: 'object', properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } },
+    env = loadEnv<RedisEnv & { QUEUE_PREFIX: string }>(
+      { type: 'object', properties: { ...redisEnvProperties, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } },
       source,
     );
   } catch (error) {
     process.stderr.write(`replay: ${(error as Error).message}\n${USAGE}\n`);
     return 64;
   }
-  const redis = createRedis(env.REDIS_URL, 'client', 'replay');
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'replay');
   const queue = new Queue(QUEUES[options.queue].name, { connection: redis, prefix: env.QUEUE_PREFIX });
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
   // A bar only where someone watches it; pipes and CI logs get the summary alone.

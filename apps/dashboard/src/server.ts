@@ -1,7 +1,7 @@
 import http from 'node:http';
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createMetricsRegistry, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
+import { closeRedis, createMetricsRegistry, createQueues, createRedis, listen, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { BOARD_PATH, createBoardRouter } from './board';
@@ -19,7 +19,7 @@ export interface RunningDashboard {
 export async function startDashboard(env: DashboardEnv, logger: Logger): Promise<RunningDashboard> {
   // A 'client' connection: a dashboard request during a Redis outage should fail after a few
   // retries (the page shows an error), not hang like a worker's blocking connection would.
-  const redis = createRedis(env.REDIS_URL, 'client', 'dashboard');
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'dashboard');
   const queues = createQueues(redis, env.QUEUE_PREFIX) as unknown as Record<QueueKey, Queue>;
   const registry = createMetricsRegistry('dashboard');
   registerQueueMetrics(registry, queues);

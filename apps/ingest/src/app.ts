@@ -24,7 +24,7 @@ export interface IngestContext {
   tokens?: AccessTokens;
   enrichQueue: ContractQueue<'enrich'>;
   /** Redis for our own keys (StepStone correlation records): ingest's producer connection, fails fast while Redis is down. */
-  redis?: import('ioredis').Redis;
+  redis?: import('@status-bridge/core').RedisConnection;
   enqueuer: EnrichEnqueuer;
   isReady: HealthDeps['isReady'];
   /** Middleware: the same per-tenant inbound credentials as POST /icims/events, customerId from a path parameter. */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { closeRedis, createQueue, createRedis, listen, redisAnswers, type Logger } from '@status-bridge/core';
+import { closeRedis, createQueue, createRedis, listen, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
@@ -51,7 +51,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   const { env, tenants } = config;
   // Producer role: no offline queue, so an add while Redis is down fails at once (→ 503) instead
   // of waiting in memory for a reconnect and acknowledging an event that is not stored.
-  const producer = createRedis(env.REDIS_URL, 'producer', 'ingest-producer');
+  const producer = createRedis(redisConnectionFromEnv(env), 'producer', 'ingest-producer');
   const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX);
   enrichQueue.on('error', (error) => logger.debug('enrich queue error', { error: error.message }));
 

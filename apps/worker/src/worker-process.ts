@@ -9,6 +9,7 @@ import {
   listen,
   QUEUES,
   redisAnswers,
+  redisConnectionFromEnv,
   registerQueueMetrics,
   type Logger,
   type QueueKey,
@@ -35,8 +36,8 @@ export async function startWorkerProcess(
   const { env } = config;
   const metrics = createWorkerMetrics();
   // One connection for BullMQ (workers duplicate it for their blocking calls), one for our own keys.
-  const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq');
-  const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys');
+  const bullConnection = createRedis(redisConnectionFromEnv(env), 'worker', 'worker-bullmq');
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'worker-own-keys');
   const queues = createQueues(bullConnection, env.QUEUE_PREFIX);
   // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
   registerQueueMetrics(metrics.registry, queues);

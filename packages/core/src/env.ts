@@ -1,4 +1,8 @@
 import Ajv, { type JSONSchemaType } from 'ajv';
+import { ConfigError } from './config-error';
+import { redisConnectionFromEnv, redisEnvProperties, type RedisEnv } from './redis-config';
+
+export { ConfigError };
 
 /**
  * Reads and validates environment variables once, at process start.
@@ -7,13 +11,6 @@ import Ajv, { type JSONSchemaType } from 'ajv';
  * Values are coerced (ports become numbers) and defaults filled in by ajv; any error names the
  * variable, so a bad deployment fails at start with a message an operator can act on.
  */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 export type EnvSource = Record<string, string | undefined>;
 
 // `coerceTypes` turns "3000" into 3000 and "true" into true; `useDefaults` fills missing values.
@@ -41,13 +38,15 @@ export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, 
     });
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
+  // The Redis variables only make sense together (one mode, TLS files readable): checked here, at
+  // start, for every process whose schema has them.
+  if ('REDIS_URL' in properties) redisConnectionFromEnv(values as RedisEnv);
   return values as T;
 }
 
 /** Variables every process reads. */
-export interface CommonEnv {
+export interface CommonEnv extends RedisEnv {
   NODE_ENV: string;
-  REDIS_URL: string;
   QUEUE_PREFIX: string;
   CONFIG_FILE: string;
   LOG_LEVEL: string;
@@ -58,12 +57,7 @@ export interface CommonEnv {
 
 export const commonEnvProperties = {
   NODE_ENV: { type: 'string', default: 'production', description: 'production, development or test' },
-  REDIS_URL: {
-    type: 'string',
-    pattern: '^rediss?://',
-    default: 'redis://127.0.0.1:6379',
-    description: 'Redis connection URL, e.g. redis://127.0.0.1:6379',
-  },
+  ...redisEnvProperties,
   QUEUE_PREFIX: {
     type: 'string',
     // A hash tag keeps every key of every queue in one Redis Cluster slot, which BullMQ's
