@@ -32,13 +32,14 @@ const NODE_OPTIONS: Record<RedisRole, RedisOptions> = {
 /**
  * Cluster-level options of each role. A command that meets a closed node connection or CLUSTERDOWN
  * is retried every `retryDelayOn…` ms, `maxRedirections` times in all; a failover (master killed →
- * replica promoted) takes about cluster-node-timeout + 1 s. The producer gives up quickly (its
- * ENQUEUE_TIMEOUT_MS answers 503 anyway); workers ride out a failover of up to ~25 s so that a
+ * replica promoted) takes about cluster-node-timeout + 1 s. The producer gives up within about
+ * 0.6 s (ingest's ENQUEUE_TIMEOUT_MS answers 503 anyway; retrying longer would only store events
+ * we already answered 503 for, which deduplication then absorbs); workers ride out a failover of up to ~25 s so that a
  * job's completion is not lost to it (a lost completion would mean a repeated delivery); `client`
  * commands (our own keys, inside a job) fail after a few seconds and the job retries.
  */
 const CLUSTER_OPTIONS: Record<RedisRole, ClusterOptions> = {
-  producer: { enableOfflineQueue: false, slotsRefreshTimeout: 1_000, retryDelayOnFailover: 100, retryDelayOnClusterDown: 100, maxRedirections: 16 },
+  producer: { enableOfflineQueue: false, slotsRefreshTimeout: 1_000, retryDelayOnFailover: 100, retryDelayOnClusterDown: 100, maxRedirections: 6 },
   worker: { enableOfflineQueue: true, slotsRefreshTimeout: 2_000, retryDelayOnFailover: 250, retryDelayOnClusterDown: 250, maxRedirections: 100 },
   client: { enableOfflineQueue: true, slotsRefreshTimeout: 2_000, retryDelayOnFailover: 200, retryDelayOnClusterDown: 200, maxRedirections: 32 },
 };
@@ -107,9 +108,15 @@ export function createRedis(config: RedisConnectionConfig, role: RedisRole, name
 /** Closes a connection politely, falling back to a hard disconnect if Redis does not answer. */
 export async function closeRedis(redis: RedisConnection, timeoutMs = 1_000): Promise<void> {
   if (redis.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.quit(), new Promise((_, reject) => setTimeout(() => reject(new Error('quit timed out')), timeoutMs))]);
+    await Promise.race([redis.quit(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('quit timed out')), timeoutMs)))]);
   } catch {
+    /* disconnected below */
+  } finally {
+    clearTimeout(timer);
+    // Also after a successful QUIT: a Sentinel connection's failover detector keeps its own
+    // connections to the sentinels, which only disconnect() closes.
     redis.disconnect();
   }
 }
@@ -117,6 +124,20 @@ export async function closeRedis(redis: RedisConnection, timeoutMs = 1_000): Pro
 /** Key for our own (non-queue) data, under the hash-tagged queue prefix so it moves with the queues. */
 export function ownKey(prefix: string, ...parts: string[]): string {
   return [prefix, 'sb', ...parts].join(':');
+}
+
+/**
+ * Redis WAIT: how many replicas have acknowledged every write this connection made before the
+ * call (waiting at most `timeoutMs`). On a Cluster WAIT names no key and would go to a random
+ * node, so it rides in a pipeline behind a read of `routingKey`: the pipeline goes to the master of
+ * that key's slot, over the same node connection that carried the writes being confirmed.
+ */
+export async function waitForReplicas(redis: RedisConnection, routingKey: string, replicas: number, timeoutMs: number): Promise<number> {
+  if (!redis.isCluster) return redis.wait(replicas, timeoutMs);
+  const results = await redis.pipeline().exists(routingKey).wait(replicas, timeoutMs).exec();
+  const [error, acknowledged] = results?.[1] ?? [new Error('no answer to WAIT'), 0];
+  if (error) throw error;
+  return Number(acknowledged);
 }
 
 /**

@@ -4,3 +4,6 @@ export * from './wait';
 export * from './process';
 export * from './fixtures';
 export * from './reliability-report';
+export * from './redis-node';
+export * from './redis-cluster';
+export * from './redis-sentinel';
