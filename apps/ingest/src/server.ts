@@ -9,6 +9,7 @@ import { buildContext, createIngestApp, eventsHandler, type IngestContext, type 
 import { EVENTS_PATH } from './routes/events';
 import type { IngestConfig } from './config';
 import { EnrichEnqueuer } from './enqueue';
+import { ReplicaAcks } from './replica-acks';
 import { createIngestMetrics } from './metrics';
 
 export interface RunningIngest {
@@ -70,7 +71,8 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
     tokens,
     enrichQueue,
     redis: producer,
-    enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
+    // WAIT gets three quarters of the budget, so a missing replica is reported as such, not as a timeout.
+    enqueuer: new EnrichEnqueuer(enrichQueue, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS, env.ENQUEUE_WAIT_REPLICAS > 0 ? new ReplicaAcks(producer, env.QUEUE_PREFIX, env.ENQUEUE_WAIT_REPLICAS, Math.ceil(env.ENQUEUE_TIMEOUT_MS * 0.75)) : undefined),
     async isReady() {
       const redis = await redisAnswers(producer, READY_PING_TIMEOUT_MS);
       return { ready: redis && !shuttingDown, redis, shuttingDown };
