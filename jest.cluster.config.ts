@@ -10,7 +10,8 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,
-  testTimeout: 120_000,
+  // A scenario: load, fault, recovery and a drain bounded at 120 s.
+  testTimeout: 240_000,
 };
 
 export default config;

@@ -87,7 +87,7 @@ describe('Redis Cluster', () => {
     // A worker command waits the failover out instead of failing.
     const workerWrite = worker.set(`${PREFIX}:worker-during`, 'waited');
 
-    const promoted = await killing;
+    const { promoted } = await killing;
     expect(promoted).not.toBe(master);
     await expect(workerWrite).resolves.toBe('OK');
     expect(await worker.get(`${PREFIX}:before-kill`)).toBe('kept');
@@ -152,7 +152,7 @@ describe('Redis Sentinel', () => {
     expect(attempt.error).toBeDefined();
     expect(attempt.ms).toBeLessThan(2_000);
     const workerWrite = worker.set(`${PREFIX}:worker-during`, 'waited');
-    const promoted = await killed;
+    const { promoted } = await killed;
     await expect(workerWrite).resolves.toBe('OK');
     expect(await nodeCommand(promoted, 'GET', `${PREFIX}:worker-during`)).toBe('waited');
     const old = sentinel.dataNodes.find((node) => !node.alive)!;

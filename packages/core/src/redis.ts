@@ -82,9 +82,10 @@ function connect(config: RedisConnectionConfig, node: RedisOptions, cluster: Clu
       // Sentinel publishes +switch-master: reconnect to the new primary at once, not at the next error.
       failoverDetector: true,
       sentinelCommandTimeout: 2_000,
-      // A demoted primary answers writes with READONLY: reconnect (the sentinels name the new
-      // primary) and send the command again; READONLY means it was not executed.
-      reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+      // A demoted primary answers writes with READONLY, and one whose replica left (promoted, with
+      // min-replicas-to-write 1) with NOREPLICAS: reconnect (the sentinels name the current
+      // primary; at most once a second, retryStrategy) and send the command again: it was not executed.
+      reconnectOnError: (error) => (/^(READONLY|NOREPLICAS)/.test(error.message) ? 2 : false),
       retryStrategy,
       ...node,
     });
@@ -135,6 +136,10 @@ export function ownKey(prefix: string, ...parts: string[]): string {
 export async function waitForReplicas(redis: RedisConnection, routingKey: string, replicas: number, timeoutMs: number): Promise<number> {
   if (!redis.isCluster) return redis.wait(replicas, timeoutMs);
   const results = await redis.pipeline().exists(routingKey).wait(replicas, timeoutMs).exec();
+  // The read failing (MOVED after a failover, a node going away) means the pipeline reached a
+  // node that is not the key's master: its WAIT answer is about another node's replicas.
+  const [routingError] = results?.[0] ?? [new Error('no answer to EXISTS')];
+  if (routingError) throw routingError;
   const [error, acknowledged] = results?.[1] ?? [new Error('no answer to WAIT'), 0];
   if (error) throw error;
   return Number(acknowledged);

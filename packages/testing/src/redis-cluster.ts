@@ -34,6 +34,12 @@ export interface ClusterNodeView {
   slots: Array<[number, number]>;
 }
 
+export interface Failover {
+  promoted: number;
+  killedAt: number;
+  promotedAt: number;
+}
+
 export interface RedisClusterHandle {
   nodes: RedisNodeProcess[];
   /** For REDIS_CLUSTER_NODES: every node (a client needs any one that answers). */
@@ -48,8 +54,12 @@ export interface RedisClusterHandle {
   replicasOf(masterPort: number): Promise<number[]>;
   /** `CLUSTER FAILOVER` on a replica (a manual, lossless failover); waits until every live node agrees it is master. */
   failover(replicaPort: number): Promise<void>;
-  /** `kill -9` of a master; waits until one of its replicas is master for every live node and the cluster is ok. Returns the promoted port. */
-  killMaster(masterPort: number): Promise<number>;
+  /**
+   * `kill -9` of a master; waits until one of its replicas is master for every live node and the
+   * cluster is ok. Returns the promoted port, when the kill happened and when the replica first
+   * reported itself master (epoch ms).
+   */
+  killMaster(masterPort: number): Promise<Failover>;
   /** Starts a killed node again (same directory: nodes.conf, AOF); waits until it is a replica in sync and the cluster is ok. */
   restartNode(port: number): Promise<void>;
   /** Waits until every live node reports cluster_state:ok and agrees on the masters. */
@@ -210,6 +220,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const node = nodes.find((entry) => entry.port === masterPort);
       if (!node) throw new Error(`no node on port ${masterPort}`);
       await node.kill();
+      const killedAt = Date.now();
       const promoted = await waitFor(
         async () => {
           for (const port of replicas) {
@@ -220,8 +231,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         },
         { timeoutMs: 45_000, intervalMs: 100, what: `a replica of killed master ${masterPort} (${replicas.join(', ')}) to be promoted` },
       );
+      const promotedAt = Date.now();
       await waitMaster(promoted, `every live node to accept ${promoted} as master`);
-      return promoted;
+      return { promoted, killedAt, promotedAt };
     },
     async restartNode(port) {
       const node = nodes.find((entry) => entry.port === port);

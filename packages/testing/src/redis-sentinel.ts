@@ -12,6 +12,12 @@ import { waitFor } from './wait';
  */
 export interface RedisSentinelOptions {
   name?: string;
+  /**
+   * min-replicas-to-write of the data nodes (default 0, Redis's default). With 1, a primary whose
+   * replica left (because the sentinels promoted it) refuses writes instead of taking writes the
+   * failover then discards; but a promoted primary also refuses every write until it has a replica.
+   */
+  minReplicasToWrite?: number;
   replicas?: number;
   sentinels?: number;
   downAfterMs?: number;
@@ -29,8 +35,8 @@ export interface RedisSentinelHandle {
   primaryPort(): Promise<number>;
   /** `SENTINEL FAILOVER <name>`; waits until a replica is the primary for every sentinel and in fact. Returns its port. */
   failover(): Promise<number>;
-  /** `kill -9` of the primary; waits until the sentinels promoted a replica. Returns its port. */
-  killPrimary(): Promise<number>;
+  /** `kill -9` of the primary; waits until the sentinels promoted a replica. Returns its port, when the kill happened and when the sentinels agreed on the new primary (epoch ms). */
+  killPrimary(): Promise<{ promoted: number; killedAt: number; promotedAt: number }>;
   /** Starts a killed data node again as a replica of the current primary; waits until it is in sync. */
   restartNode(port: number): Promise<void>;
   stop(): Promise<void>;
@@ -92,7 +98,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
     for (const port of [primary, ...replicaPorts]) {
       const dir = join(root, String(port));
       mkdirSync(dir);
-      const args = dataNodeArgs(port, dir);
+      const args = [...dataNodeArgs(port, dir), '--min-replicas-to-write', String(options.minReplicasToWrite ?? 0), '--min-replicas-max-lag', '10'];
       if (port !== primary) args.push('--replicaof', '127.0.0.1', String(primary));
       dataNodes.push(await spawnRedisNode(port, dir, args, port === primary ? 'primary' : 'replica'));
     }
@@ -155,7 +161,9 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       const node = dataNodes.find((entry) => entry.port === previous);
       if (!node) throw new Error(`no data node on port ${previous}`);
       await node.kill();
-      return waitNewPrimary(previous, `the sentinels to promote a replica after primary ${previous} was killed`);
+      const killedAt = Date.now();
+      const promoted = await waitNewPrimary(previous, `the sentinels to promote a replica after primary ${previous} was killed`);
+      return { promoted, killedAt, promotedAt: Date.now() };
     },
     async restartNode(port) {
       const node = dataNodes.find((entry) => entry.port === port);
