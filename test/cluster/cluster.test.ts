@@ -1,4 +1,9 @@
-import { recordScenario, mastersHoldingKeys, sleep, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ownKey } from '@status-bridge/core';
+import { basicAuth, recordScenario, mastersHoldingKeys, REPO_ROOT, sleep, spawnService, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
 import { answersText, nonJsonLines, runScenario, SEED, startPipeline, tally, type Pipeline } from './pipeline';
 
 /**
@@ -78,6 +83,55 @@ test(`a run of ${LOAD_EVENTS} events: each delivered once to each partner`, asyn
   // The check the partition work will turn into "all three".
   expect(placement.ports).toHaveLength(1);
   expect(placement.ports[0]).toBe(await cluster.masterOfKey(`${prefix}:enrich:id`));
+});
+
+/** Runs one of the command-line tools the way operators do, with the cluster's variables only. */
+function runCli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.seedNodes, QUEUE_PREFIX: prefix },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('the dashboard, replay and import:stepstone work on the cluster with REDIS_CLUSTER_NODES alone', async () => {
+  const password = 'cluster-dashboard-password';
+  const dashboard = await spawnService(
+    'apps/dashboard/src/main.ts',
+    { REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.seedNodes, QUEUE_PREFIX: prefix, DASHBOARD_PORT: '0', DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PASSWORD: password, SHUTDOWN_TIMEOUT_MS: '3000' },
+    { timeoutMs: 60_000 },
+  );
+  try {
+    const ready = await fetch(`${dashboard.url}/readyz`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', redis: true, shuttingDown: false } });
+    const board = await fetch(`${dashboard.url}/admin/queues/api/queues`, { headers: { authorization: basicAuth('admin', password) } });
+    expect(board.status).toBe(200);
+    const { queues } = (await board.json()) as { queues: Array<{ name: string; counts: Record<string, number> }> };
+    expect(queues.find((queue) => queue.name === 'enrich')?.counts.completed).toBeGreaterThanOrEqual(LOAD_EVENTS);
+  } finally {
+    await dashboard.stop();
+  }
+
+  const replay = await runCli('apps/cli/src/replay.ts', ['--queue', 'stepstone', '--dry-run']);
+  expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(replay.stdout).toContain('dry run: 0 of 0 failed jobs would be retried; nothing was changed');
+
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-import-'));
+  try {
+    const csv = join(dir, 'records.csv');
+    writeFileSync(csv, 'customerId,systemId,atsiApplicationId\n1234,990001,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d\n');
+    const imported = await runCli('apps/cli/src/import-stepstone.ts', [csv]);
+    expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(imported.stdout).toContain('1 created');
+    expect(await pipeline.redis.hget(ownKey(prefix, 'stepstone', 'application-ids', '1234'), '990001')).toBe('0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test(`CLUSTER FAILOVER of the queues' master during ${FAULT_EVENTS} events: every acknowledged event delivered once in effect`, async () => {
