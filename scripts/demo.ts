@@ -12,11 +12,11 @@
  *   TENANT_1234_INBOUND_PASSWORD  the quick start's development password
  *   DASHBOARD_URL                 http://127.0.0.1:3001
  *   SANDBOX_HOST, SANDBOX_ICIMS_PORT, SANDBOX_STEPSTONE_PORT, SANDBOX_SEEK_PORT   127.0.0.1, 4010, 4020, 4030
- *   REDIS_URL, QUEUE_PREFIX       where the jobs are, to follow them (read only)
+ *   REDIS_URL (or REDIS_CLUSTER_NODES …), QUEUE_PREFIX   where the jobs are, to follow them (read only)
  *   DEMO_TIMEOUT_MS               how long to wait for the pipeline (30000)
  */
 import { Queue } from 'bullmq';
-import { closeRedis, createRedis, deliveryJobId, enrichJobId, QUEUES, type QueueKey } from '@status-bridge/core';
+import { closeRedis, createRedis, deliveryJobId, enrichJobId, loadEnv, QUEUES, redisConnectionFromEnv, redisEnvProperties, type QueueKey, type RedisEnv } from '@status-bridge/core';
 // The seed request exactly as the tests send it (shared/seeds/icims-status-flow-update.txt).
 import { basicAuth, gzipped, SEED_EVENT_JSON, seedHeaders } from '@status-bridge/testing';
 
@@ -32,7 +32,8 @@ const SANDBOX = {
   stepstone: `http://${SANDBOX_HOST}:${env.SANDBOX_STEPSTONE_PORT ?? '4020'}`,
   seek: `http://${SANDBOX_HOST}:${env.SANDBOX_SEEK_PORT ?? '4030'}`,
 };
-const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The same Redis variables as the services (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …).
+const REDIS = redisConnectionFromEnv(loadEnv<RedisEnv>({ type: 'object', properties: redisEnvProperties }, env));
 const QUEUE_PREFIX = env.QUEUE_PREFIX ?? '{status-bridge}';
 const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_MS ?? 30_000);
 
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
     if (status !== 200) out(`       ${body}`);
   }
 
-  const redis = createRedis(REDIS_URL, 'client', 'demo');
+  const redis = createRedis(REDIS, 'client', 'demo');
   const queues = {
     enrich: new Queue(QUEUES.enrich.name, { connection: redis, prefix: QUEUE_PREFIX }),
     stepstone: new Queue(QUEUES.stepstone.name, { connection: redis, prefix: QUEUE_PREFIX }),

@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs the whole system on this machine.
  *
- * - Redis: uses REDIS_URL (default redis://127.0.0.1:6379). If nothing answers there and a
+ * - Redis: uses REDIS_CLUSTER_NODES or REDIS_SENTINELS when set (they must answer), else REDIS_URL
+ *   (default redis://127.0.0.1:6379). If nothing answers at REDIS_URL and a
  *   `redis-server` binary is installed, starts one with its data under .data/redis (AOF on,
  *   noeviction) and says so; otherwise exits with a message telling how to get Redis.
  * - Quick start: when no partner URL is configured (ICIMS_API_BASE_URL, STEPSTONE_STATUS_URL,
@@ -14,7 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
-import { redisUrlAnswers } from '@status-bridge/core';
+import { ConfigError, describeRedisConnection, loadEnv, redisConnectionFromEnv, redisEnvProperties, redisReachable, type RedisConnectionConfig, type RedisEnv } from '@status-bridge/core';
 
 const root = resolve(__dirname, '..');
 const env: Record<string, string | undefined> = { ...process.env };
@@ -44,11 +45,16 @@ const QUICK_START_DEFAULTS: Record<string, string> = {
 };
 
 
-async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
-  if (await redisUrlAnswers(url)) {
-    say(`Redis answers at ${url}`);
+async function ensureRedis(redis: RedisConnectionConfig): Promise<ChildProcess | undefined> {
+  if (await redisReachable(redis)) {
+    say(`Redis answers: ${describeRedisConnection(redis)}`);
     return undefined;
   }
+  if (redis.mode !== 'single') {
+    process.stderr.write(`[start] No answer from ${describeRedisConnection(redis)} (or its cluster state is not ok).\n`);
+    process.exit(1);
+  }
+  const url = redis.url;
   const parsed = new URL(url);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname);
   const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -73,7 +79,7 @@ async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 50; i++) {
-    if (await redisUrlAnswers(url)) return child;
+    if (await redisReachable(redis)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.stderr.write('[start] redis-server did not come up; see its output above.\n');
@@ -125,8 +131,16 @@ async function main(): Promise<void> {
     process.stderr.write('[start] CONFIG_FILE is not set: point it at your tenants file (see docs/configuration.md).\n');
     process.exit(1);
   }
-  env.REDIS_URL ??= 'redis://127.0.0.1:6379';
-  const redisServer = await ensureRedis(env.REDIS_URL);
+  if (!env.REDIS_CLUSTER_NODES && !env.REDIS_SENTINELS) env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  let redis: RedisConnectionConfig;
+  try {
+    redis = redisConnectionFromEnv(loadEnv<RedisEnv>({ type: 'object', properties: redisEnvProperties }, env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`[start] ${error.message}\n`);
+    process.exit(78);
+  }
+  const redisServer = await ensureRedis(redis);
 
   const running: Running[] = [];
   let sandboxUrls: Record<string, unknown> = {};
@@ -186,7 +200,7 @@ async function main(): Promise<void> {
       `  ingest     ${String(ingestReady.url)}/icims/events   (iCIMS posts here)`,
       `  dashboard  ${String(dashboardReady.url)}/admin/queues${quickStart ? `   (user ${env.DASHBOARD_USER}, password ${env.DASHBOARD_PASSWORD})` : ''}`,
       `  worker     ${String(workerReady.url)}/metrics`,
-      `  redis      ${env.REDIS_URL}${redisServer ? ' (started by npm start)' : ''}`,
+      `  redis      ${describeRedisConnection(redis)}${redisServer ? ' (started by npm start)' : ''}`,
     ];
     if (quickStart) {
       lines.push(

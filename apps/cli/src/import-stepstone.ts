@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
-import { closeRedis, commonEnvProperties, ConfigError, createRedis, loadEnv, type EnvSource } from '@status-bridge/core';
+import { closeRedis, commonEnvProperties, ConfigError, createRedis, loadEnv, redisConnectionFromEnv, redisEnvProperties, type EnvSource, type RedisEnv } from '@status-bridge/core';
 import { AtsiApplicationIdStore, validateCorrelationRecord, type CorrelationRecord } from '@status-bridge/stepstone';
 
 /**
@@ -9,7 +9,8 @@ import { AtsiApplicationIdStore, validateCorrelationRecord, type CorrelationReco
  *
  * Loads StepStone correlation records (customerId, systemId → AtsiApplicationId) from a CSV with
  * the header `customerId,systemId,atsiApplicationId` (any order) into Redis, where the enrichment
- * worker reads them. Env: REDIS_URL, QUEUE_PREFIX (the same as the worker's).
+ * worker reads them. Env: the Redis variables (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …)
+ * and QUEUE_PREFIX, the same as the worker's.
  *
  * Every row is validated first. If any row is bad, the default is to write NOTHING and list the
  * bad rows with their line numbers (exit 1): a file with shifted columns or a wrong export should
@@ -101,7 +102,7 @@ export interface ImportOutput {
   err(line: string): void;
 }
 
-const USAGE = 'usage: npm run import:stepstone -- <file.csv> [--skip-invalid] [--dry-run]   (env: REDIS_URL, QUEUE_PREFIX)';
+const USAGE = 'usage: npm run import:stepstone -- <file.csv> [--skip-invalid] [--dry-run]   (env: REDIS_URL or REDIS_CLUSTER_NODES or REDIS_SENTINELS, QUEUE_PREFIX)';
 
 /** The command; returns the exit code. 0 done, 1 bad rows (nothing written) or Redis failure, 2 usage/header/config. */
 export async function runImportStepStone(args: string[], env: EnvSource, output: ImportOutput): Promise<number> {
@@ -112,9 +113,9 @@ export async function runImportStepStone(args: string[], env: EnvSource, output:
     output.err(unknownFlags.length > 0 ? `unknown option(s) ${unknownFlags.join(', ')}\n${USAGE}` : USAGE);
     return 2;
   }
-  let settings: { REDIS_URL: string; QUEUE_PREFIX: string };
+  let settings: RedisEnv & { QUEUE_PREFIX: string };
   try {
-    settings = loadEnv({ type: 'object', properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } }, env);
+    settings = loadEnv({ type: 'object', properties: { ...redisEnvProperties, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX } }, env);
   } catch (error) {
     output.err((error as ConfigError).message);
     return 2;
@@ -138,7 +139,7 @@ export async function runImportStepStone(args: string[], env: EnvSource, output:
     output.out('dry run: nothing written');
     return 0;
   }
-  const redis = createRedis(settings.REDIS_URL, 'client', 'import-stepstone');
+  const redis = createRedis(redisConnectionFromEnv(settings), 'client', 'import-stepstone');
   try {
     const counts = await new AtsiApplicationIdStore(redis, settings.QUEUE_PREFIX).putMany(records);
     output.out(`written under ${settings.QUEUE_PREFIX}: ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged`);

@@ -5,8 +5,9 @@
  * Retries failed jobs of one queue after an operator fixed the cause (a partner outage ended,
  * a tenant's credentials were renewed), filtered by tenant, partner error class and the time the
  * job failed. A dry run lists what would be retried. Retried jobs get a fresh set of attempts.
- * Reads REDIS_URL, QUEUE_PREFIX and REDIS_UNSAFE_CONFIG like the services, and checks the Redis
- * settings first like them (an evicting Redis would drop the jobs it puts back).
+ * Reads the Redis variables (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …), QUEUE_PREFIX and
+ * REDIS_UNSAFE_CONFIG like the services, and checks the Redis settings first like them (an evicting
+ * Redis would drop the jobs it puts back).
  */
 import { parseArgs } from 'node:util';
 import { Job, Queue } from 'bullmq';
@@ -20,8 +21,11 @@ import {
   loadEnv,
   QUEUE_KEYS,
   QUEUES,
+  redisConnectionFromEnv,
+  redisEnvProperties,
   type EnvSource,
   type QueueKey,
+  type RedisEnv,
   type RedisUnsafeConfigMode,
 } from '@status-bridge/core';
 
@@ -129,7 +133,7 @@ export interface ReplayOptions extends ReplayFilter {
 export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
          [--error-class <http-4xx|http-5xx|http-NNN|graphql|graphql:CODE|network|timeout|stalled|other>]
          [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
-env: REDIS_URL, QUEUE_PREFIX, REDIS_UNSAFE_CONFIG`;
+env: REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS …; docs/configuration.md), QUEUE_PREFIX, REDIS_UNSAFE_CONFIG`;
 
 export class UsageError extends Error {}
 
@@ -263,14 +267,12 @@ function describeFilter(options: ReplayOptions): string {
 
 export async function main(argv: string[] = process.argv.slice(2), source: EnvSource = process.env): Promise<number> {
   let options: ReplayOptions;
-  let env: { REDIS_URL: string; QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode };
+  type ReplayEnv = RedisEnv & { QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode };
+  let env: ReplayEnv;
   try {
     options = parseReplayArgs(argv);
-    env = loadEnv<{ REDIS_URL: string; QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode }>(
-      {
-        type: 'object',
-        properties: { REDIS_URL: commonEnvProperties.REDIS_URL, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, REDIS_UNSAFE_CONFIG: commonEnvProperties.REDIS_UNSAFE_CONFIG },
-      },
+    env = loadEnv<ReplayEnv>(
+      { type: 'object', properties: { ...redisEnvProperties, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, REDIS_UNSAFE_CONFIG: commonEnvProperties.REDIS_UNSAFE_CONFIG } },
       source,
     );
   } catch (error) {
@@ -280,13 +282,13 @@ export async function main(argv: string[] = process.argv.slice(2), source: EnvSo
   // A terminal tool: its warnings are plain text on stderr, like its other messages.
   const warn = (level: string) => (message: string) => void process.stderr.write(`replay: ${level}: ${message}\n`);
   try {
-    await checkRedisSafety(env.REDIS_URL, env.REDIS_UNSAFE_CONFIG, { error: warn('ERROR'), warn: warn('warning') });
+    await checkRedisSafety(redisConnectionFromEnv(env), env.REDIS_UNSAFE_CONFIG, { error: warn('ERROR'), warn: warn('warning') });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`replay: ${error.message}\n`);
     return 78;
   }
-  const redis = createRedis(env.REDIS_URL, 'client', 'replay');
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'replay');
   const queue = new Queue(QUEUES[options.queue].name, { connection: redis, prefix: env.QUEUE_PREFIX });
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
   // A bar only where someone watches it; pipes and CI logs get the summary alone.

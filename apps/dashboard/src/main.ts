@@ -1,4 +1,4 @@
-import { createLogger, runService } from '@status-bridge/core';
+import { redisConnectionFromEnv, createLogger, runService } from '@status-bridge/core';
 import { loadDashboardEnv } from './config';
 import { startDashboard } from './server';
 
@@ -6,7 +6,7 @@ runService({
   name: 'dashboard',
   loadConfig: () => loadDashboardEnv(),
   createLogger: (env) => createLogger('dashboard', env.LOG_LEVEL),
-  redisSafety: (env) => ({ url: env.REDIS_URL, mode: env.REDIS_UNSAFE_CONFIG }),
+  redisSafety: (env) => ({ connection: redisConnectionFromEnv(env), mode: env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (env) => env.SHUTDOWN_TIMEOUT_MS,
   start: (env, logger) => startDashboard(env, logger),
 });

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createQueues, createRedis, listen, redisAnswers, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createQueues, createRedis, listen, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { HEALTH_PATHS } from '@status-bridge/core';
@@ -19,7 +19,7 @@ export interface RunningDashboard {
 export async function startDashboard(env: DashboardEnv, logger: Logger): Promise<RunningDashboard> {
   // A 'client' connection: a dashboard request during a Redis outage should fail after a few
   // retries (the page shows an error), not hang like a worker's blocking connection would.
-  const redis = createRedis(env.REDIS_URL, 'client', 'dashboard', logger);
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'dashboard', logger);
   const queues = createQueues(redis, env.QUEUE_PREFIX, logger) as unknown as Record<QueueKey, Queue>;
   const registry = createMetricsRegistry('dashboard');
   registerQueueMetrics(registry, queues);

@@ -25,7 +25,7 @@ export interface IngestContext {
   tokens?: AccessTokens;
   enrichQueue: ContractQueue<'enrich'>;
   /** Redis for our own keys (StepStone correlation records): ingest's producer connection, fails fast while Redis is down. */
-  redis?: import('ioredis').Redis;
+  redis?: import('@status-bridge/core').RedisConnection;
   enqueuer: EnrichEnqueuer;
   linkGate: EventLinkGate;
   isReady: HealthDeps['isReady'];

@@ -11,6 +11,7 @@ export interface IngestEnv extends CommonEnv, IcimsApiBaseUrlEnv {
   INGEST_TOKEN_SECRET?: string;
   INGEST_TOKEN_TTL_SECONDS: number;
   ENQUEUE_TIMEOUT_MS: number;
+  ENQUEUE_WAIT_REPLICAS: number;
   INGEST_ACCEPTED_MESSAGE: string;
   INGEST_REQUEST_TIMEOUT_MS: number;
   INGEST_HEADERS_TIMEOUT_MS: number;
@@ -64,6 +65,13 @@ export const ingestEnvProperties = {
     maximum: 10_000,
     default: 800,
     description: 'longest wait for Redis to confirm an event before answering 503 (keep below 1000 so iCIMS hears of Redis trouble within a second)',
+  },
+  ENQUEUE_WAIT_REPLICAS: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 10,
+    default: 0,
+    description: 'replicas that must hold an event (Redis WAIT, within ENQUEUE_TIMEOUT_MS) before ingest answers 200; 1 with Sentinel or Cluster, so a failover cannot lose an acknowledged event (fewer replicas connected: 503); 0 for a single Redis',
   },
 };
 

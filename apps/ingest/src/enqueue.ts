@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { enrichJobId, eventDedupId, QUEUES, type ContractQueue, type EnrichJob } from '@status-bridge/core';
+import { enrichJobId, eventDedupId, QUEUES, type ContractQueue, type EnrichJob, type RedisConnection } from '@status-bridge/core';
+import type { ReplicaAcks } from './replica-acks';
 
 export type EnqueueResult = {
   outcome: 'added' | 'deduplicated';
@@ -11,7 +11,7 @@ export type EnqueueResult = {
 
 export class EnqueueError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'redis_error',
+    readonly reason: 'timeout' | 'redis_error' | 'not_replicated',
     message: string,
   ) {
     super(message);
@@ -64,14 +64,20 @@ const MAX_DEDUP_ROUNDS = 3;
  *   the failed set for operators; if one of them also retries it by hand, the transition is
  *   processed twice, which the partners absorb (StepStone keeps a current state; SEEK answers the
  *   repeat's idempotencyId with _Conflict).
+ *
+ * With `replicaAcks` (ENQUEUE_WAIT_REPLICAS > 0, for Sentinel and Cluster), "stored" also means
+ * "on a replica": every add (a deduplicated one too: BullMQ writes an event to the queue's stream,
+ * so the WAIT also covers the existing job another connection added) is followed by a WAIT within
+ * the same timeout; fewer confirmations → 503, and the same re-send rule applies.
  */
 export class EnrichEnqueuer {
   constructor(
     private readonly queue: ContractQueue<'enrich'>,
     /** The connection the queue adds on (ingest's producer: no offline queue, fails fast). */
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly dedupWindowMs: number,
     private readonly timeoutMs: number,
+    private readonly replicaAcks?: ReplicaAcks,
   ) {}
 
   async enqueue(job: EnrichJob, receivedAtMs: number): Promise<EnqueueResult> {
@@ -113,9 +119,19 @@ export class EnrichEnqueuer {
       // is one job; after it, a real repeat (a candidate moved back and forth) is a new job.
       deduplication: { id: dedupId, ttl: this.dedupWindowMs },
     });
+    await this.confirmReplicas();
     // BullMQ 6.7 answers a deduplicated add with the EXISTING job's id (verified against Redis
     // in apps/ingest/test/events.test.ts), so a different id means "already queued".
     return added.id === undefined || added.id === jobId ? undefined : added.id;
+  }
+
+  /** With ENQUEUE_WAIT_REPLICAS: throws unless enough replicas hold what this connection wrote. */
+  private async confirmReplicas(): Promise<void> {
+    if (!this.replicaAcks) return;
+    const confirmed = await this.replicaAcks.confirm();
+    if (confirmed < this.replicaAcks.replicas) {
+      throw new EnqueueError('not_replicated', `${confirmed} of ${this.replicaAcks.replicas} Redis replica(s) confirmed the event`);
+    }
   }
 
   private async releaseIfDead(dedupId: string, existingId: string): Promise<'live' | 'released' | 'moved'> {

@@ -1,4 +1,4 @@
-import { createLogger, runService } from '@status-bridge/core';
+import { redisConnectionFromEnv, createLogger, runService } from '@status-bridge/core';
 import { loadIngestConfig } from './config';
 import { useBatchedStdout } from './log-output';
 import { startIngest } from './server';
@@ -7,7 +7,7 @@ runService({
   name: 'ingest',
   loadConfig: () => loadIngestConfig(),
   createLogger: (config) => useBatchedStdout(createLogger('ingest', config.env.LOG_LEVEL)),
-  redisSafety: (config) => ({ url: config.env.REDIS_URL, mode: config.env.REDIS_UNSAFE_CONFIG }),
+  redisSafety: (config) => ({ connection: redisConnectionFromEnv(config.env), mode: config.env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (config) => config.env.SHUTDOWN_TIMEOUT_MS,
   start: (config, logger) => startIngest(config, logger),
 });

@@ -28,7 +28,7 @@ export function createIngestMetrics(): IngestMetrics {
     }),
     enqueueFailures: new Counter({
       name: 'status_bridge_ingest_enqueue_failures_total',
-      help: 'Events Redis did not confirm (answered 503), by reason: timeout or redis_error',
+      help: 'Events Redis did not confirm (answered 503), by reason: timeout, redis_error or not_replicated (ENQUEUE_WAIT_REPLICAS)',
       labelNames: ['reason'],
       registers: [registry],
     }),

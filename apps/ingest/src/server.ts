@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { closeRedis, createHttpServer, createQueue, createRedis, listen, redisAnswers, type Logger } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createQueue, createRedis, listen, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
@@ -11,6 +11,7 @@ import type { IngestConfig } from './config';
 import { answerClientErrors } from './client-errors';
 import { EnrichEnqueuer } from './enqueue';
 import { EventLinkGate } from './link-check';
+import { ReplicaAcks } from './replica-acks';
 import { createIngestMetrics } from './metrics';
 
 export interface RunningIngest {
@@ -54,7 +55,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   // Producer role: no offline queue, so an add while Redis is down fails at once (→ 503) instead
   // of waiting in memory for a reconnect and acknowledging an event that is not stored.
   // With the logger: an outage is logged as lost / still unreachable / restored, not per attempt.
-  const producer = createRedis(env.REDIS_URL, 'producer', 'ingest-producer', logger);
+  const producer = createRedis(redisConnectionFromEnv(env), 'producer', 'ingest-producer', logger);
   const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX, logger);
 
   const metrics = createIngestMetrics();
@@ -72,7 +73,14 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
     tokens,
     enrichQueue,
     redis: producer,
-    enqueuer: new EnrichEnqueuer(enrichQueue, producer, env.DEDUP_WINDOW_SECONDS * 1000, env.ENQUEUE_TIMEOUT_MS),
+    // WAIT gets three quarters of the budget, so a missing replica is reported as such, not as a timeout.
+    enqueuer: new EnrichEnqueuer(
+      enrichQueue,
+      producer,
+      env.DEDUP_WINDOW_SECONDS * 1000,
+      env.ENQUEUE_TIMEOUT_MS,
+      env.ENQUEUE_WAIT_REPLICAS > 0 ? new ReplicaAcks(producer, env.QUEUE_PREFIX, env.ENQUEUE_WAIT_REPLICAS, Math.ceil(env.ENQUEUE_TIMEOUT_MS * 0.75)) : undefined,
+    ),
     linkGate: new EventLinkGate(tenants, env.ICIMS_API_BASE_URL),
     async isReady() {
       const redis = await redisAnswers(producer, READY_PING_TIMEOUT_MS);

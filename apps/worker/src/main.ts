@@ -1,4 +1,4 @@
-import { createLogger, runService } from '@status-bridge/core';
+import { redisConnectionFromEnv, createLogger, runService } from '@status-bridge/core';
 import { loadWorkerConfig } from './config';
 import { startWorkerProcess } from './worker-process';
 
@@ -8,7 +8,7 @@ runService({
   name: 'worker',
   loadConfig: () => loadWorkerConfig(),
   createLogger: (config) => createLogger('worker', config.env.LOG_LEVEL),
-  redisSafety: (config) => ({ url: config.env.REDIS_URL, mode: config.env.REDIS_UNSAFE_CONFIG }),
+  redisSafety: (config) => ({ connection: redisConnectionFromEnv(config.env), mode: config.env.REDIS_UNSAFE_CONFIG }),
   shutdownTimeoutMs: (config) => config.env.SHUTDOWN_TIMEOUT_MS,
   start: (config, logger) => startWorkerProcess(config, logger),
 });

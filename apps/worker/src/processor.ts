@@ -1,6 +1,5 @@
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { ContractQueues, Logger, QueueKey, QueuePayloads, Tenants } from '@status-bridge/core';
+import type { ContractQueues, Logger, QueueKey, QueuePayloads, RedisConnection, Tenants } from '@status-bridge/core';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
 
@@ -13,7 +12,7 @@ export interface ProcessorContext {
   tenants: Tenants;
   logger: Logger;
   /** Our own keys (token caches, correlation records, counters); never a BullMQ connection. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Producers for every queue of the contract (the enrichment fans out through them). */
   queues: ContractQueues;
   metrics: WorkerMetrics;

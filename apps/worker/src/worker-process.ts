@@ -10,6 +10,7 @@ import {
   listen,
   QUEUES,
   redisAnswers,
+  redisConnectionFromEnv,
   registerQueueMetrics,
   type Logger,
   type QueueKey,
@@ -38,8 +39,8 @@ export async function startWorkerProcess(
   const metrics = createWorkerMetrics();
   // One connection for BullMQ (workers duplicate it for their blocking calls), one for our own keys.
   // Both log their outages as state changes (lost / still unreachable / restored), not per attempt.
-  const bullConnection = createRedis(env.REDIS_URL, 'worker', 'worker-bullmq', logger);
-  const redis = createRedis(env.REDIS_URL, 'client', 'worker-own-keys', logger);
+  const bullConnection = createRedis(redisConnectionFromEnv(env), 'worker', 'worker-bullmq', logger);
+  const redis = createRedis(redisConnectionFromEnv(env), 'client', 'worker-own-keys', logger);
   const queues = createQueues(bullConnection, env.QUEUE_PREFIX, logger);
   // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
   registerQueueMetrics(metrics.registry, queues);

@@ -1,4 +1,8 @@
 import Ajv, { type JSONSchemaType } from 'ajv';
+import { ConfigError } from './config-error';
+import { redisConnectionFromEnv, redisEnvProperties, type RedisEnv } from './redis-config';
+
+export { ConfigError };
 
 /**
  * Reads and validates environment variables once, at process start.
@@ -7,17 +11,6 @@ import Ajv, { type JSONSchemaType } from 'ajv';
  * Values are coerced (ports become numbers) and defaults filled in by ajv; any error names the
  * variable, so a bad deployment fails at start with a message an operator can act on.
  */
-export class ConfigError extends Error {
-  /** Each problem on its own, every one naming its variable (for a one-line log entry). */
-  readonly problems: string[];
-
-  constructor(message: string, problems?: string[]) {
-    super(message);
-    this.name = 'ConfigError';
-    this.problems = problems ?? message.split('\n').map((line) => line.trim()).filter(Boolean);
-  }
-}
-
 export type EnvSource = Record<string, string | undefined>;
 
 // `coerceTypes` turns "3000" into 3000 and "true" into true; `useDefaults` fills missing values.
@@ -45,13 +38,15 @@ export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, 
     });
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, problems);
   }
+  // The Redis variables only make sense together (one mode, TLS files readable): checked here, at
+  // start, for every process whose schema has them.
+  if ('REDIS_URL' in properties) redisConnectionFromEnv(values as RedisEnv);
   return values as T;
 }
 
 /** Variables every process reads. */
-export interface CommonEnv {
+export interface CommonEnv extends RedisEnv {
   NODE_ENV: string;
-  REDIS_URL: string;
   REDIS_UNSAFE_CONFIG: 'warn' | 'refuse';
   QUEUE_PREFIX: string;
   CONFIG_FILE: string;
@@ -63,12 +58,7 @@ export interface CommonEnv {
 
 export const commonEnvProperties = {
   NODE_ENV: { type: 'string', default: 'production', description: 'production, development or test' },
-  REDIS_URL: {
-    type: 'string',
-    pattern: '^rediss?://',
-    default: 'redis://127.0.0.1:6379',
-    description: 'Redis connection URL, e.g. redis://127.0.0.1:6379',
-  },
+  ...redisEnvProperties,
   REDIS_UNSAFE_CONFIG: {
     type: 'string',
     enum: ['warn', 'refuse'],

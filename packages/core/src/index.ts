@@ -3,6 +3,7 @@ export * from './tenants';
 export * from './stages';
 export * from './logger';
 export * from './redis';
+export * from './redis-config';
 export * from './payloads';
 export * from './queues';
 export * from './backoff';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from './redis';
 import type { EnvSource } from './env';
 import type { Logger } from './logger';
 import type { StatusChange } from './payloads';

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis';
 import type { Logger } from './logger';
 
 /**
@@ -66,7 +66,7 @@ export interface RedisLogOptions {
  * while reconnect attempts keep failing, and `redis connection restored` (info) with how long it
  * was down when it is ready again. Also keeps ioredis from printing unhandled error events.
  */
-export function watchRedisConnection(redis: Redis, logger: Logger, connection: string, options: RedisLogOptions = {}): void {
+export function watchRedisConnection(redis: RedisConnection, logger: Logger, connection: string, options: RedisLogOptions = {}): void {
   const reminderMs = options.reminderMs ?? 60_000;
   const now = options.now ?? Date.now;
   let everReady = redis.status === 'ready';

@@ -1,5 +1,7 @@
-import { Redis } from 'ioredis';
-import { ConfigError } from './env';
+import type { Cluster } from 'ioredis';
+import { ConfigError } from './config-error';
+import { createProbe } from './redis';
+import type { RedisConnectionConfig } from './redis-config';
 
 /**
  * Start-up check of the two Redis settings our delivery guarantees rest on:
@@ -95,14 +97,33 @@ export interface SafetyReporter {
 }
 
 /** Reads INFO memory and INFO persistence on a short-lived connection of its own (no retries). */
-export async function readRedisSafetyInfo(url: string, timeoutMs = 2_000): Promise<string> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, commandTimeout: timeoutMs });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    const [memory, persistence] = await Promise.all([probe.info('memory'), probe.info('persistence')]);
+/**
+ * INFO memory + persistence of every node that takes writes: the one Redis, the Sentinel primary,
+ * or every master of a Cluster (each holds its own slots, so each must be safe). One attempt,
+ * bounded by `timeoutMs`; a node that does not answer fails the read.
+ */
+export async function readRedisSafetyInfo(connection: RedisConnectionConfig, timeoutMs = 2_000): Promise<Array<{ node: string; info: string }>> {
+  const probe = createProbe(connection, timeoutMs);
+  const read = async (node: { info(section: string): Promise<string> }): Promise<string> => {
+    const [memory, persistence] = await Promise.all([node.info('memory'), node.info('persistence')]);
     return `${memory}\n${persistence}`;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer INFO within ${timeoutMs} ms`)), timeoutMs * 2);
+  });
+  try {
+    return await Promise.race([
+      (async () => {
+        await probe.connect();
+        if (connection.mode !== 'cluster') return [{ node: connection.mode === 'sentinel' ? `primary of ${connection.name}` : 'redis', info: await read(probe) }];
+        const masters = (probe as Cluster).nodes('master');
+        return Promise.all(masters.map(async (node) => ({ node: `${node.options.host}:${node.options.port}`, info: await read(node) })));
+      })(),
+      deadline,
+    ]);
   } finally {
+    clearTimeout(timer);
     probe.disconnect();
   }
 }
@@ -116,23 +137,26 @@ export async function readRedisSafetyInfo(url: string, timeoutMs = 2_000): Promi
  * the workers wait for Redis. The check then runs again at the next start.
  */
 export async function checkRedisSafety(
-  url: string,
+  connection: RedisConnectionConfig,
   mode: RedisUnsafeConfigMode,
   reporter: SafetyReporter,
   options: { timeoutMs?: number } = {},
 ): Promise<RedisSafetyProblem[]> {
-  let info: string;
+  let infos: Array<{ node: string; info: string }>;
   try {
-    info = await readRedisSafetyInfo(url, options.timeoutMs);
+    infos = await readRedisSafetyInfo(connection, options.timeoutMs);
   } catch (error) {
     reporter.warn('could not read the Redis settings (maxmemory-policy, appendonly) at start; not checked', { error: (error as Error).message });
     return [];
   }
-  const problems = assessRedisSafety(info);
-  for (const problem of problems) {
-    const meta = { check: 'redis-config', setting: problem.setting, value: problem.value, mode };
-    if (problem.severity === 'error') reporter.error(problem.message, meta);
-    else reporter.warn(problem.message, meta);
+  const problems: RedisSafetyProblem[] = [];
+  for (const { node, info } of infos) {
+    for (const problem of assessRedisSafety(info)) {
+      problems.push(problem);
+      const meta = { check: 'redis-config', setting: problem.setting, value: problem.value, mode, ...(infos.length > 1 ? { node } : {}) };
+      if (problem.severity === 'error') reporter.error(problem.message, meta);
+      else reporter.warn(problem.message, meta);
+    }
   }
   const refusal = refusalFor(problems, mode);
   if (refusal) throw refusal;

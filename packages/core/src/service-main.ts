@@ -2,6 +2,7 @@ import { ConfigError } from './env';
 import { createLogger, type Logger } from './logger';
 import { errorFields, routeProcessOutput } from './process-output';
 import { checkRedisSafety, type RedisUnsafeConfigMode } from './redis-safety';
+import type { RedisConnectionConfig } from './redis-config';
 
 /**
  * The life of every long-running process (ingest, worker, dashboard, sandboxes), in one place:
@@ -28,7 +29,7 @@ export interface ServiceSpec<Config> {
   createLogger(config: Config): Logger;
   shutdownTimeoutMs(config: Config): number;
   /** The Redis this service keeps jobs in, checked at start (redis-safety.ts); omitted: no check. */
-  redisSafety?(config: Config): { url: string; mode: RedisUnsafeConfigMode } | undefined;
+  redisSafety?(config: Config): { connection: RedisConnectionConfig; mode: RedisUnsafeConfigMode } | undefined;
   start(config: Config, logger: Logger): Promise<RunningService>;
 }
 
@@ -56,7 +57,7 @@ export function runService<Config>(spec: ServiceSpec<Config>): void {
   routeProcessOutput(logger);
   const starting = (async () => {
     const redis = spec.redisSafety?.(config!);
-    if (redis) await checkRedisSafety(redis.url, redis.mode, logger);
+    if (redis) await checkRedisSafety(redis.connection, redis.mode, logger);
     return spec.start(config!, logger);
   })();
   starting.catch((error: unknown) => fail(error, 'failed to start'));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, envSchema, loadEnv, Tenants, tenantsFileSchema, type CommonEnv } from '../src';
+import { ConfigError, envSchema, loadEnv, redisConnectionFromEnv, Tenants, tenantsFileSchema, type CommonEnv } from '../src';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
@@ -11,7 +11,10 @@ describe('loadEnv', () => {
   it('fills defaults and coerces numbers', () => {
     const env = loadEnv<CommonEnv & { PORT: number }>(schema, { CONFIG_FILE: 'x.json', PORT: '8080' });
     expect(env.PORT).toBe(8080);
-    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    // REDIS_URL has no schema default (so a REDIS_URL next to REDIS_CLUSTER_NODES is visible); the
+    // connection config applies it.
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(redisConnectionFromEnv(env)).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379' });
     expect(env.QUEUE_PREFIX).toBe('{status-bridge}');
   });
 

@@ -81,7 +81,7 @@ describe('a watched connection through a real outage', () => {
     let redis = await startRedisServer();
     const { logger, entries } = captureLogger();
     // The client role retries quickly (1 s), so a 4 s outage has several failed attempts.
-    const client = createRedis(redis.url, 'client', 'test-connection', logger);
+    const client = createRedis({ mode: 'single', url: redis.url }, 'client', 'test-connection', logger);
     // A second one with a short reminder period, to see the reminder.
     const reminded = captureLogger();
     const other = new Redis(redis.url, { retryStrategy: () => 300, maxRetriesPerRequest: 1 });

@@ -82,27 +82,27 @@ describe('checkRedisSafety against real redis-servers', () => {
   it('is silent on noeviction with AOF on', async () => {
     const server = await start({ appendonly: true });
     const report = reporter();
-    expect(await checkRedisSafety(server.url, 'refuse', report)).toEqual([]);
+    expect(await checkRedisSafety({ mode: 'single', url: server.url }, 'refuse', report)).toEqual([]);
     expect(report.lines).toEqual([]);
   });
 
   it('reports eviction at error level and AOF off at warn level, and starts in warn mode', async () => {
     const server = await start({ maxmemoryPolicy: 'allkeys-lru' });
     const report = reporter();
-    expect(summary(await checkRedisSafety(server.url, 'warn', report))).toEqual(['error maxmemory-policy=allkeys-lru', 'warn appendonly=no']);
+    expect(summary(await checkRedisSafety({ mode: 'single', url: server.url }, 'warn', report))).toEqual(['error maxmemory-policy=allkeys-lru', 'warn appendonly=no']);
     expect(report.lines.map((line) => `${line.level} ${line.meta?.setting}`)).toEqual(['error maxmemory-policy', 'warn appendonly']);
   });
 
   it('refuses an evicting Redis in refuse mode, naming the variable and the setting', async () => {
     const server = await start({ maxmemoryPolicy: 'volatile-ttl', appendonly: true });
-    await expect(checkRedisSafety(server.url, 'refuse', reporter())).rejects.toThrow(/REDIS_UNSAFE_CONFIG=refuse.*maxmemory-policy is volatile-ttl/);
+    await expect(checkRedisSafety({ mode: 'single', url: server.url }, 'refuse', reporter())).rejects.toThrow(/REDIS_UNSAFE_CONFIG=refuse.*maxmemory-policy is volatile-ttl/);
   });
 
   it('reports a Redis it cannot reach and lets the process start, also in refuse mode', async () => {
     const server = await start({});
     await server.stop(true);
     const report = reporter();
-    expect(await checkRedisSafety(server.url, 'refuse', report, { timeoutMs: 500 })).toEqual([]);
+    expect(await checkRedisSafety({ mode: 'single', url: server.url }, 'refuse', report, { timeoutMs: 500 })).toEqual([]);
     expect(report.lines).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringContaining('could not read the Redis settings') })]);
   });
 });

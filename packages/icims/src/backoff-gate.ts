@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 
 /**

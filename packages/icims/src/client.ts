@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { PermanentError, RateLimitedError, USER_AGENT } from '@status-bridge/core';
 import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
@@ -33,7 +33,7 @@ export interface IcimsTenantAccess {
 }
 
 export interface IcimsClientOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Queue prefix; our keys live under it (core ownKey). */
   prefix: string;
   timeoutMs: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 import type { IcimsRecord } from './records';
 
@@ -12,7 +12,7 @@ import type { IcimsRecord } from './records';
  */
 export class JobProfileCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 
 /**
@@ -51,7 +51,7 @@ export function msLeftInUtcDay(now: number): number {
 
 export class RequestBudget {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly onWarn: (tenantId: string, used: number, budget: number) => void = () => undefined,
   ) {}

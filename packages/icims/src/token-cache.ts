@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey, RetryableError } from '@status-bridge/core';
 
 /**
@@ -34,7 +34,7 @@ export class SharedTokenCache {
   private readonly pollIntervalMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     options: TokenCacheOptions = {},
   ) {

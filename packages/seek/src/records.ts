@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 import type { UploadedCandidateIds } from './types';
 
@@ -25,7 +25,7 @@ export interface ItemRecord {
 
 export class SeekRecords {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

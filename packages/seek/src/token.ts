@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey, parseRetryAfter, PermanentError, RateLimitedError, RetryableError, trimPartnerMessage, USER_AGENT } from '@status-bridge/core';
 
 /**
@@ -22,7 +22,7 @@ export interface SeekTokenSource {
 }
 
 export interface SeekTokenCacheOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Queue prefix; the cache key lives under it (core `ownKey`). */
   prefix: string;
   tokenUrl: string;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 import { UUID_PATTERN } from './message';
 
@@ -42,7 +42,7 @@ const OUTCOMES: Record<number, PutOutcome> = { 0: 'unchanged', 1: 'created', 2: 
 
 export class AtsiApplicationIdStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection as Redis } from '@status-bridge/core';
 import { ownKey, type OrderPosition } from '@status-bridge/core';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import { ownKey } from '@status-bridge/core';
 
 /**
@@ -36,7 +36,7 @@ export interface RateLimit {
 
 export class TenantRateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

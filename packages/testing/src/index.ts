@@ -6,3 +6,6 @@ export * from './fixtures';
 export * from './reliability-report';
 export * from './raw-http';
 export * from './log-lines';
+export * from './redis-node';
+export * from './redis-cluster';
+export * from './redis-sentinel';

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@status-bridge/core';
 import type { Logger } from '@status-bridge/core';
 import { AtsiApplicationIdStore, ICIMS_ID_PATTERN, UUID_PATTERN } from '@status-bridge/stepstone';
 import type { RouterMount } from '../app';
@@ -105,7 +105,7 @@ export function createStepStoneApplicationsRouter(deps: StepStoneApplicationsDep
 // once); right after start or a reconnect it may still be connecting, so wait for it, briefly.
 const READY_WAIT_MS = 1_000;
 
-function whenReady(redis: Redis): Promise<void> {
+function whenReady(redis: RedisConnection): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
