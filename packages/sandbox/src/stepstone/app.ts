@@ -8,8 +8,9 @@ export const ATSI_V1_PATH = '/qs-api/public/atsi/v1/:atsId';
 
 /**
  * A real HTTP stand-in for the ATSi Application Status service. Order of checks on a status
- * POST: hang → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
- * X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200.
+ * POST: delay → hang → 429 → 5xx (faults first, as a gateway in front of the service would
+ * answer) → X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200 (or, with
+ * an accept-then-hang fault, recorded as received and never answered).
  * StepStone documents no response bodies; the sandbox answers small JSON bodies of its own.
  */
 export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Set<Response> = new Set()): Express {
@@ -17,10 +18,14 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
   app.disable('x-powered-by');
   const rawBody = express.text({ type: () => true, limit: '100kb' });
 
-  const receiveStatus = (req: Request, res: Response): void => {
+  const receiveStatus = async (req: Request, res: Response): Promise<void> => {
+    const { faults } = state;
+    if (faults.delay.remaining > 0) {
+      faults.delay.remaining -= 1;
+      await new Promise((resolve) => setTimeout(resolve, faults.delay.ms));
+    }
     const at = Date.now();
     const path = req.path;
-    const { faults } = state;
     const answer = (status: number): void => {
       state.requests.push({ at, path, answer: status });
     };
@@ -30,11 +35,16 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       res.status(status).json({ error: reason });
     };
 
-    if (faults.hang.remaining > 0) {
-      faults.hang.remaining -= 1;
-      state.requests.push({ at, path, answer: 'hang' });
+    const hang = (): void => {
       hung.add(res);
       res.on('close', () => hung.delete(res));
+    };
+    // Accept-then-hang is decided after the checks below; a plain hang answers nothing at all.
+    const hangAfterAccept = faults.hang.remaining > 0 && faults.hang.afterAccept;
+    if (faults.hang.remaining > 0 && !hangAfterAccept) {
+      faults.hang.remaining -= 1;
+      state.requests.push({ at, path, answer: 'hang' });
+      hang();
       return;
     }
     if (faults.rateLimit.remaining > 0) {
@@ -73,13 +83,20 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       refuse(400, problems.join('; '), body);
       return;
     }
-    answer(200);
     state.received.push({ at, path, atsId: req.params.atsId as string | undefined, token, userAgent: req.get('user-agent'), body: body as Record<string, unknown> });
+    if (hangAfterAccept && faults.hang.remaining > 0) {
+      faults.hang.remaining -= 1;
+      state.requests.push({ at, path, answer: 'hang' });
+      hang();
+      return;
+    }
+    answer(200);
     res.status(200).json({ status: 'OK' });
   };
 
-  app.post(SEED_STATUS_PATH, rawBody, receiveStatus);
-  app.post(ATSI_V1_PATH, rawBody, receiveStatus);
+  const handler = (req: Request, res: Response, next: (error?: unknown) => void): void => void receiveStatus(req, res).catch(next);
+  app.post(SEED_STATUS_PATH, rawBody, handler);
+  app.post(ATSI_V1_PATH, rawBody, handler);
 
   // Controls for tests and for the dashboard's browser demo when the sandbox runs elsewhere.
   app.get('/_sandbox/received', (_req, res) => {
@@ -111,8 +128,9 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
 
 // Infinity does not survive JSON; report it as "always".
 function serializeFaults(state: StepStoneSandboxState): unknown {
-  const { hang, ...rest } = state.faults;
-  return { ...rest, hang: { remaining: Number.isFinite(hang.remaining) ? hang.remaining : 'always' } };
+  const { hang, delay, ...rest } = state.faults;
+  const always = (remaining: number): number | 'always' => (Number.isFinite(remaining) ? remaining : 'always');
+  return { ...rest, hang: { remaining: always(hang.remaining), afterAccept: hang.afterAccept }, delay: { remaining: always(delay.remaining), ms: delay.ms } };
 }
 
 function checkFaultRequest(request: FaultRequest): string[] {
@@ -128,6 +146,11 @@ function checkFaultRequest(request: FaultRequest): string[] {
     if (status !== undefined && (typeof status !== 'number' || status < 400 || status > 599)) problems.push('serverError.status must be 400..599');
   }
   if (request.hang && request.hang.count !== undefined) count(request.hang.count, 'hang');
+  if (request.hang?.afterAccept !== undefined && typeof request.hang.afterAccept !== 'boolean') problems.push('hang.afterAccept must be true or false');
+  if (request.delay) {
+    if (request.delay.count !== undefined) count(request.delay.count, 'delay');
+    if (typeof request.delay.ms !== 'number' || !Number.isInteger(request.delay.ms) || request.delay.ms < 0 || request.delay.ms > 600_000) problems.push('delay.ms must be an integer 0..600000');
+  }
   if (request.rejectAll && typeof request.rejectAll.enabled !== 'boolean') problems.push('rejectAll.enabled must be true or false');
   return problems;
 }
