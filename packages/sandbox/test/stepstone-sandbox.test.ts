@@ -84,10 +84,11 @@ describe('StepStone sandbox', () => {
     await expect(
       http.post(sandbox.seedStatusUrl, JSON.stringify({ AtsiApplicationId: ID, Status: 'OFFER' }), { timeout: 300, headers: { 'Content-Type': 'application/json', 'X-AtsiToken': TOKEN } }),
     ).rejects.toThrow(/timeout/);
-    expect(sandbox.received.map((message) => message.body.Status)).toEqual(['OFFER']);
+    expect(sandbox.received.map((message) => [message.body.Status, message.unanswered])).toEqual([['OFFER', true]]);
     expect(sandbox.requests.map((r) => r.answer)).toEqual(['hang']);
     expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
     expect(sandbox.received).toHaveLength(2);
+    expect(sandbox.received[1].unanswered).toBeUndefined();
   });
 
   it('holds the next N requests before handling them (a slow service)', async () => {

@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { checkStatusBody } from './contract';
-import type { FaultRequest, StepStoneSandboxState } from './state';
+import type { FaultRequest, ReceivedStatus, StepStoneSandboxState } from './state';
 
 /** The seed's path (its host `atsi-prod` is a placeholder) and the current docs' path. */
 export const SEED_STATUS_PATH = '/api/application-status';
@@ -83,9 +83,11 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       refuse(400, problems.join('; '), body);
       return;
     }
-    state.received.push({ at, path, atsId: req.params.atsId as string | undefined, token, userAgent: req.get('user-agent'), body: body as Record<string, unknown> });
+    const received: ReceivedStatus = { at, path, atsId: req.params.atsId as string | undefined, token, userAgent: req.get('user-agent'), body: body as Record<string, unknown> };
+    state.received.push(received);
     if (hangAfterAccept && faults.hang.remaining > 0) {
       faults.hang.remaining -= 1;
+      received.unanswered = true;
       state.requests.push({ at, path, answer: 'hang' });
       hang();
       return;

@@ -12,6 +12,8 @@ export interface ReceivedStatus {
   token: string;
   userAgent?: string;
   body: Record<string, unknown>;
+  /** Accepted but never answered (accept-then-hang fault): the sender could not know it arrived. */
+  unanswered?: true;
 }
 
 export interface RejectedStatus {

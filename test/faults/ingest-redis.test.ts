@@ -1,0 +1,75 @@
+import { sleep } from '@status-bridge/testing';
+import { AnswerLost, closeAllClusters, Cluster, eventCount, finishScenario, Load, planChanges } from './harness';
+
+/**
+ * Scenarios 5 and 6: the front door and the store going away mid-burst. Posts that get no answer
+ * (or a 503) are not acknowledged: iCIMS shows the recruiter an error and the event is re-sent or
+ * re-triggered; what matters is that nothing acknowledged is lost.
+ */
+afterEach(closeAllClusters);
+
+test('ingest kill -9 mid-burst and restart: posts during the downtime are refused, nothing acknowledged is lost', async () => {
+  const cluster = await Cluster.start({ label: 'ingest-kill', applications: 120 });
+  const plan = planChanges(cluster.applications);
+  const load = new Load(cluster);
+  const running = load.run(plan);
+  await load.untilPosted(Math.floor(eventCount(plan) / 3));
+  await cluster.signal(cluster.ingest!, 'SIGKILL');
+  const downFrom = Date.now();
+  await sleep(1_000);
+  await cluster.startIngest();
+  const downUntil = Date.now();
+  const posted = await running;
+  const duringDowntime = posted.filter((event) => event.sentAt >= downFrom && event.answeredAt <= downUntil);
+  const outcome = await finishScenario(
+    cluster,
+    posted,
+    { id: 'ingest-kill', title: 'Ingest kill -9 mid-burst, restarted on the same port' },
+    {
+      faultsEndedAt: downUntil,
+      violations: duringDowntime.filter((event) => event.httpStatus === 200).map((event) => `acknowledged while ingest was down: workflow ${event.application.systemId}`),
+      notes: [`ingest down ${((downUntil - downFrom) / 1000).toFixed(1)} s; ${posted.filter((event) => event.httpStatus !== 200).length} post(s) not acknowledged (connection refused or reset)`],
+    },
+  );
+  // The fault did happen: posts during the downtime found no ingest.
+  expect(duringDowntime.length).toBeGreaterThan(0);
+  expect(outcome.violations).toEqual([]);
+});
+
+test('Redis kill -9 mid-burst and restart on the same port and AOF: 503 while down, workers reconnect by themselves, nothing acknowledged lost', async () => {
+  const cluster = await Cluster.start({ label: 'redis-kill', applications: 120 });
+  const plan = planChanges(cluster.applications);
+  const load = new Load(cluster);
+  const running = load.run(plan);
+  await load.untilPosted(Math.floor(eventCount(plan) / 3));
+  const answerLost = new AnswerLost();
+  // Jobs active at the kill may run again if their lock lapses before Redis is back.
+  const inFlight = await cluster.activeJobs('stepstone');
+  await cluster.redisServer.kill();
+  const downFrom = Date.now();
+  answerLost.addInFlight(inFlight, 'the Redis kill -9');
+  await sleep(3_000);
+  const downUntil = Date.now();
+  await cluster.redisServer.restart();
+  const posted = await running;
+  const sentWhileDown = posted.filter((event) => event.sentAt >= downFrom && event.answeredAt <= downUntil);
+  const okWhileDown = sentWhileDown.filter((event) => event.httpStatus === 200);
+  const answers = [...new Set(sentWhileDown.map((event) => event.httpStatus))].sort();
+  const outcome = await finishScenario(
+    cluster,
+    posted,
+    { id: 'redis-kill', title: 'Redis kill -9 mid-burst, restarted on the same port and AOF directory after 3 s' },
+    {
+      answerLost,
+      faultsEndedAt: downUntil,
+      violations: [
+        ...(okWhileDown.length > 0 ? [`ingest answered 200 to ${okWhileDown.length} post(s) while Redis was down`] : []),
+        // Workers must come back by themselves: the same processes run on.
+        ...cluster.processes.filter((entry) => entry.handle.process.exitCode !== null || entry.handle.process.signalCode !== null).map((entry) => `${entry.name} exited (${entry.handle.process.exitCode ?? entry.handle.process.signalCode})`),
+      ],
+      notes: [`while Redis was down ingest answered ${sentWhileDown.length} post(s) with ${answers.join(', ')}; 200s in the down window: ${okWhileDown.length}`],
+    },
+  );
+  expect(sentWhileDown.length).toBeGreaterThan(0);
+  expect(outcome.violations).toEqual([]);
+});
