@@ -91,12 +91,22 @@ describe('StepStone sandbox', () => {
     expect(sandbox.received[1].unanswered).toBeUndefined();
   });
 
+  it('marks a message whose sender gave up before the answer as unanswered', async () => {
+    sandbox.delayNext(400, 1);
+    await expect(
+      http.post(sandbox.seedStatusUrl, JSON.stringify({ AtsiApplicationId: ID, Status: 'HIRED' }), { timeout: 100, headers: { 'Content-Type': 'application/json', 'X-AtsiToken': TOKEN } }),
+    ).rejects.toThrow(/timeout/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sandbox.received.map((message) => [message.body.Status, message.unanswered])).toEqual([['HIRED', true]]);
+  });
+
   it('holds the next N requests before handling them (a slow service)', async () => {
     sandbox.delayNext(300, 1);
     const started = Date.now();
     expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(sandbox.received[0].at - started).toBeGreaterThanOrEqual(290);
+    expect(sandbox.received[0].unanswered).toBeUndefined();
     expect(sandbox.state.faults.delay.remaining).toBe(0);
   });
 

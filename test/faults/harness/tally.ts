@@ -59,11 +59,11 @@ export class AnswerLost {
     this.reasons.push(`${jobs.length} StepStone job(s) in flight at ${what}`);
   }
 
-  /** Messages StepStone accepted but never answered (our request timed out). */
+  /** Messages StepStone accepted whose answer never reached us (a hang, our timeout, a worker gone). */
   addUnanswered(received: ReceivedStatus[]): void {
     const unanswered = received.filter((message) => message.unanswered);
     for (const message of unanswered) this.add(String(message.body.AtsiApplicationId), String(message.body.Status));
-    if (unanswered.length > 0) this.reasons.push(`${unanswered.length} StepStone request(s) accepted but timed out`);
+    if (unanswered.length > 0) this.reasons.push(`${unanswered.length} StepStone request(s) accepted whose answer never reached the worker`);
   }
 
   allowed(atsiApplicationId: string, status: string): number {

@@ -92,6 +92,10 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       hang();
       return;
     }
+    // The sender may have gone (its timeout, or it died) while this request was held: then it
+    // cannot know the message arrived, and a retry will post it again.
+    if (res.destroyed || req.socket.destroyed) received.unanswered = true;
+    else res.on('close', () => void (res.writableFinished || (received.unanswered = true)));
     answer(200);
     res.status(200).json({ status: 'OK' });
   };

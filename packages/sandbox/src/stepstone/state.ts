@@ -12,7 +12,10 @@ export interface ReceivedStatus {
   token: string;
   userAgent?: string;
   body: Record<string, unknown>;
-  /** Accepted but never answered (accept-then-hang fault): the sender could not know it arrived. */
+  /**
+   * Accepted, but the answer never reached the sender (an accept-then-hang fault, or the sender
+   * gave up or died before the answer): it could not know the message arrived.
+   */
   unanswered?: true;
 }
 
