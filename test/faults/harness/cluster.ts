@@ -53,6 +53,9 @@ export const SUITE_WORKER_ENV: Record<string, string> = {
   SEEK_REQUEST_TIMEOUT_MS: '5000',
 };
 
+// How a worker reports a partner request that got no answer (packages/stepstone classify: timeouts, resets).
+const NO_ANSWER = /ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|no answer/i;
+
 // Generous: on a busy two-core machine a tsx start-up has taken over 20 s.
 const SPAWN_TIMEOUT_MS = 60_000;
 
@@ -198,7 +201,10 @@ export class Cluster {
     const deadline = Date.now() + timeoutMs;
     let idleSince: number | undefined;
     while (Date.now() < deadline) {
-      const pending = await Promise.race([this.jobCounts().then(Cluster.pending), sleep(5_000).then(() => -1)]);
+      // Bounded: while Redis is down the counts would wait for it (-1: unknown, not idle).
+      let timer: NodeJS.Timeout | undefined;
+      const pending = await Promise.race([this.jobCounts().then(Cluster.pending), new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), 5_000)))]);
+      clearTimeout(timer);
       if (pending === 0) {
         idleSince ??= Date.now();
         if (Date.now() - idleSince >= 250) return idleSince;
@@ -217,6 +223,20 @@ export class Cluster {
       const stepstone = (job.data as { stepstone?: { atsiApplicationId: string; status: string } }).stepstone;
       return { id: String(job.id), atsiApplicationId: stepstone?.atsiApplicationId, status: stepstone?.status };
     });
+  }
+
+  /**
+   * StepStone deliveries whose request got no answer (timed out, connection broken), as the
+   * workers reported them: StepStone may have accepted the message, so a retry may repeat it.
+   */
+  async stepstoneTimeouts(): Promise<Array<{ id: string; atsiApplicationId?: string; status?: string }>> {
+    const ids = this.processes
+      .filter((entry) => entry.name.startsWith('worker'))
+      .flatMap((entry) => entry.handle.logs())
+      .filter((line) => line.queue === 'deliver-stepstone' && typeof line.reason === 'string' && NO_ANSWER.test(line.reason))
+      .map((line) => String(line.jobId));
+    const jobs = await Promise.all(ids.map((id) => this.queues.stepstone.getJob(id)));
+    return jobs.flatMap((job) => (job ? [{ id: String(job.id), atsiApplicationId: job.data.stepstone.atsiApplicationId, status: job.data.stepstone.status }] : []));
   }
 
   /** How often BullMQ has moved a job back from a dead worker (its `stc` field). */

@@ -52,7 +52,7 @@ export function planChanges(applications: GeneratedApplication[]): Change[][] {
 }
 
 export interface LoadOptions {
-  /** Applications whose first change is posted per second (default 40). */
+  /** Applications whose first change is posted per second (default 20: a burst that lasts long enough to fault in the middle of it). */
   applicationsPerSecond?: number;
   /** Pause after an answer before the same application's next change (default 1 s: a recruiter clicking on). */
   gapMs?: number;
@@ -67,7 +67,7 @@ export class Load {
 
   /** Posts every change of the plan; resolves when all are answered (or failed). */
   async run(plan: Change[][], options: LoadOptions = {}): Promise<Posted[]> {
-    const perSecond = options.applicationsPerSecond ?? 40;
+    const perSecond = options.applicationsPerSecond ?? 20;
     const gapMs = options.gapMs ?? 1_000;
     for (const changes of plan) if (changes.length > 0) this.target.icims.moveWorkflow(CUSTOMER_ID, changes[0].application.systemId, changes[0].oldStatus);
     const started = Date.now();

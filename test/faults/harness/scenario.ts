@@ -47,6 +47,7 @@ export async function finishScenario(cluster: Cluster, posted: Posted[], spec: S
 
   const answerLost = options.answerLost ?? new AnswerLost();
   answerLost.addUnanswered(cluster.stepstone.received);
+  answerLost.addTimedOut(await cluster.stepstoneTimeouts());
   const counted = tally(posted, cluster.stepstone.received, [...cluster.seek.state.items.values()], answerLost);
   const failed = await cluster.failedJobs();
   const nonJson = cluster.nonJsonLines();

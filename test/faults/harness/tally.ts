@@ -15,8 +15,8 @@ import { CUSTOMER_ID, faultsTenants } from './tenants';
  * - duplicates: SEEK items created twice for one idempotencyId (must be 0: a replay is answered
  *   `_Conflict`, which is not a duplicate); StepStone (application, status) received more than once,
  *   allowed only where the sender could not know the first one arrived (its answer was lost).
- * - wrong final status: applications whose last StepStone status is not the mapping of their newest
- *   change (the newest acknowledged one, or a newer one that arrived although its post got no answer).
+ * - wrong final status: applications whose last StepStone status (if any: none at all is a loss) is
+ *   not the mapping of their newest change (the newest acknowledged one, or a newer one that arrived although its post got no answer).
  * Events marked `refused` (must never be delivered) count as sent and acknowledged only.
  */
 export interface StepStoneDuplicates {
@@ -40,38 +40,45 @@ export interface Tally {
 }
 
 /**
- * Posts to StepStone whose answer was lost, per (AtsiApplicationId, Status): a job in flight when
- * its worker was killed, or a request that was accepted but timed out. Each allows one repeat.
+ * Posts to StepStone whose answer was lost, per (AtsiApplicationId, Status): each allows one
+ * repeat. Two witnesses, which may see the same lost answer: the worker side (a job in flight when
+ * its worker was killed, a request the worker reports as timed out or broken) and the StepStone
+ * side (a message accepted whose answer never reached the sender). Per pair the larger count
+ * counts, so one lost answer seen by both allows one repeat, not two.
  */
 export class AnswerLost {
-  private readonly allowance = new Map<string, number>();
+  private readonly workerSide = new Map<string, number>();
+  private readonly partnerSide = new Map<string, number>();
   readonly reasons: string[] = [];
 
-  add(atsiApplicationId: string | undefined, status: string | undefined): void {
+  private static add(map: Map<string, number>, atsiApplicationId: string | undefined, status: string | undefined): void {
     if (!atsiApplicationId || !status) return;
     const key = pairKey(atsiApplicationId, status);
-    this.allowance.set(key, (this.allowance.get(key) ?? 0) + 1);
+    map.set(key, (map.get(key) ?? 0) + 1);
   }
 
-  /** Jobs that were active at a kill; `what` says which (e.g. "worker kill -9"). */
+  /** Jobs that were active at a kill; `what` says which (e.g. "the kill -9"). */
   addInFlight(jobs: Array<{ atsiApplicationId?: string; status?: string }>, what: string): void {
-    for (const job of jobs) this.add(job.atsiApplicationId, job.status);
+    for (const job of jobs) AnswerLost.add(this.workerSide, job.atsiApplicationId, job.status);
     this.reasons.push(`${jobs.length} StepStone job(s) in flight at ${what}`);
   }
 
-  /** Messages StepStone accepted whose answer never reached us (a hang, our timeout, a worker gone). */
+  /** Deliveries whose StepStone request timed out or broke (the worker reported it got no answer). */
+  addTimedOut(jobs: Array<{ atsiApplicationId?: string; status?: string }>): void {
+    for (const job of jobs) AnswerLost.add(this.workerSide, job.atsiApplicationId, job.status);
+    if (jobs.length > 0) this.reasons.push(`${jobs.length} StepStone request(s) timed out or broke before the answer`);
+  }
+
+  /** Messages StepStone accepted whose answer never reached the sender (a hang, its timeout, a worker gone). */
   addUnanswered(received: ReceivedStatus[]): void {
     const unanswered = received.filter((message) => message.unanswered);
-    for (const message of unanswered) this.add(String(message.body.AtsiApplicationId), String(message.body.Status));
-    if (unanswered.length > 0) this.reasons.push(`${unanswered.length} StepStone request(s) accepted whose answer never reached the worker`);
+    for (const message of unanswered) AnswerLost.add(this.partnerSide, String(message.body.AtsiApplicationId), String(message.body.Status));
+    if (unanswered.length > 0) this.reasons.push(`${unanswered.length} accepted by StepStone whose answer never reached the worker`);
   }
 
   allowed(atsiApplicationId: string, status: string): number {
-    return this.allowance.get(pairKey(atsiApplicationId, status)) ?? 0;
-  }
-
-  get total(): number {
-    return [...this.allowance.values()].reduce((sum, count) => sum + count, 0);
+    const key = pairKey(atsiApplicationId, status);
+    return Math.max(this.workerSide.get(key) ?? 0, this.partnerSide.get(key) ?? 0);
   }
 }
 
@@ -149,9 +156,10 @@ export function tally(posted: Posted[], stepstoneReceived: ReceivedStatus[], see
     const expected = newest ? stepstoneStatusOf(newest.newStatus) : undefined;
     if (newest && expected !== undefined && events.some((event) => event.httpStatus === 200)) {
       const actual = lastStatus.get(newest.application.atsiApplicationId.toLowerCase());
-      if (actual !== expected) {
+      // Nothing at all is a loss (counted above), not a stale status.
+      if (actual !== undefined && actual !== expected) {
         result.wrongFinalStatus += 1;
-        if (result.wrongSamples.length < 5) result.wrongSamples.push(`workflow ${newest.application.systemId}: StepStone shows ${actual ?? 'nothing'}, newest change ${describe(newest)} maps to ${expected}`);
+        if (result.wrongSamples.length < 5) result.wrongSamples.push(`workflow ${newest.application.systemId}: StepStone shows ${actual}, newest change ${describe(newest)} maps to ${expected}`);
       }
     }
   }
