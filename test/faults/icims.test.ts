@@ -10,7 +10,7 @@ import { closeAllClusters, Cluster, eventCount, finishScenario, Load, planChange
 afterEach(closeAllClusters);
 
 test('iCIMS answers 503 for 5 s: enrichment retries, nothing lost', async () => {
-  const cluster = await Cluster.start({ label: 'icims-5xx', applications: 120 });
+  const cluster = await Cluster.start({ label: 'icims-5xx', applications: 100 });
   const plan = planChanges(cluster.applications);
   const load = new Load(cluster);
   const running = load.run(plan);
@@ -40,12 +40,12 @@ test('iCIMS 429 storm over a few hundred queued events: iCIMS requests per event
   const calmRequests = apiRequests();
   const calmPerEvent = calmRequests / eventCount(calmPlan);
 
-  // Storm: every iCIMS request answered 429 (Retry-After: 2) while a few hundred events queue up, for 8 s.
-  cluster.icims.faults({ rateLimit: { count: Number.MAX_SAFE_INTEGER, retryAfter: 2 } });
+  // Storm: every iCIMS request answered 429 (Retry-After: 1) for 8 s while 200 events queue up.
+  cluster.icims.faults({ rateLimit: { count: Number.MAX_SAFE_INTEGER, retryAfter: 1 } });
   const stormStarted = Date.now();
   const stormPlan = planChanges(stormApplications);
   // One change per application here, posted quickly, so the backlog is there while the storm lasts.
-  const stormPosted = load.run(stormPlan.map((changes) => changes.slice(0, 1)), { applicationsPerSecond: 100 });
+  const stormPosted = load.run(stormPlan.map((changes) => changes.slice(0, 1)), { applicationsPerSecond: 50 });
   await sleep(Math.max(0, stormStarted + 8_000 - Date.now()));
   cluster.icims.faults({ rateLimit: { count: 0 } });
   const faultsEndedAt = Date.now();
@@ -55,7 +55,7 @@ test('iCIMS 429 storm over a few hundred queued events: iCIMS requests per event
   const outcome = await finishScenario(
     cluster,
     posted,
-    { id: 'icims-429-storm', title: 'iCIMS 429 storm (Retry-After: 2) for 8 s over 200 queued events' },
+    { id: 'icims-429-storm', title: 'iCIMS 429 storm (Retry-After: 1) for 8 s over 200 queued events' },
     {
       faultsEndedAt,
       notes: () => [
@@ -68,7 +68,7 @@ test('iCIMS 429 storm over a few hundred queued events: iCIMS requests per event
     suite: 'faults',
     id: 'icims-requests-per-event',
     title: 'iCIMS requests per event: calm vs 429 storm',
-    description: 'API requests the iCIMS sandbox received per event posted (token requests not counted). The storm answers every request 429 with Retry-After: 2 for 8 s while 200 events are queued.',
+    description: 'API requests the iCIMS sandbox received per event posted (token requests not counted). The storm answers every request 429 with Retry-After: 1 for 8 s while 200 events are queued.',
     headers: ['phase', 'events', 'iCIMS API requests', 'requests per event'],
     rows: [
       ['calm', eventCount(calmPlan), calmRequests, calmPerEvent.toFixed(2)],

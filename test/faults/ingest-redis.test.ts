@@ -9,7 +9,7 @@ import { AnswerLost, closeAllClusters, Cluster, eventCount, finishScenario, Load
 afterEach(closeAllClusters);
 
 test('ingest kill -9 mid-burst and restart: posts during the downtime are refused, nothing acknowledged is lost', async () => {
-  const cluster = await Cluster.start({ label: 'ingest-kill', applications: 120 });
+  const cluster = await Cluster.start({ label: 'ingest-kill', applications: 100 });
   const plan = planChanges(cluster.applications);
   const load = new Load(cluster);
   // A slower burst, so that posts go on after the restart (which takes seconds).
@@ -37,7 +37,7 @@ test('ingest kill -9 mid-burst and restart: posts during the downtime are refuse
 });
 
 test('Redis kill -9 mid-burst and restart on the same port and AOF: 503 while down, workers reconnect by themselves, nothing acknowledged lost', async () => {
-  const cluster = await Cluster.start({ label: 'redis-kill', applications: 120 });
+  const cluster = await Cluster.start({ label: 'redis-kill', applications: 100 });
   const plan = planChanges(cluster.applications);
   const load = new Load(cluster);
   // A slower burst, so that posts go on after Redis is back.

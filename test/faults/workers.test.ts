@@ -11,7 +11,7 @@ afterEach(closeAllClusters);
 const completedJobs = (worker: ClusterProcess): number => worker.handle.logs().filter((line) => line.message === 'job completed').length;
 
 test('worker kill -9 during load: its jobs are picked up again, nothing lost', async () => {
-  const cluster = await Cluster.start({ label: 'worker-kill', applications: 120 });
+  const cluster = await Cluster.start({ label: 'worker-kill', applications: 100 });
   const plan = planChanges(cluster.applications);
   const load = new Load(cluster);
   const running = load.run(plan);
@@ -72,7 +72,7 @@ test('double crash: worker kill -9, restart, kill -9 again while the recovered j
 });
 
 test('SIGTERM during load: in-flight jobs finish (or are returned), the worker exits 0, nothing lost', async () => {
-  const cluster = await Cluster.start({ label: 'worker-sigterm', applications: 120 });
+  const cluster = await Cluster.start({ label: 'worker-sigterm', applications: 100 });
   // Half a second per StepStone request, so deliveries are in flight when the signal comes.
   cluster.stepstone.delayNext(500);
   const plan = planChanges(cluster.applications);
@@ -111,7 +111,7 @@ test('SIGTERM during load: in-flight jobs finish (or are returned), the worker e
 });
 
 test('two worker processes share the load: nothing lost, nothing doubled', async () => {
-  const cluster = await Cluster.start({ label: 'two-workers', applications: 120, workers: 2 });
+  const cluster = await Cluster.start({ label: 'two-workers', applications: 100, workers: 2 });
   const plan = planChanges(cluster.applications);
   const posted = await new Load(cluster).run(plan);
   const perWorker = (): number[] => cluster.processes.filter((entry) => entry.name.startsWith('worker')).map(completedJobs);

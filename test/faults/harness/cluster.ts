@@ -24,7 +24,7 @@ export interface ClusterOptions {
   /** Env for every worker, over the suite's defaults (e.g. short partner timeouts). */
   workerEnv?: Record<string, string>;
   ingestEnv?: Record<string, string>;
-  /** Distinct applications generated in the iCIMS sandbox (default 120: about 200 events with planChanges). */
+  /** Distinct applications generated in the iCIMS sandbox (default 100: 170 events with planChanges). */
   applications?: number;
 }
 
@@ -60,16 +60,14 @@ const NO_ANSWER = /ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|no answer/i;
 const SPAWN_TIMEOUT_MS = 60_000;
 
 const live = new Set<Cluster>();
-process.once('exit', () => {
-  // Last resort when the test process ends without afterAll (a crash): no orphans left behind.
-  for (const cluster of live) cluster.killAllNow();
-});
 
 export class Cluster {
   readonly processes: ClusterProcess[] = [];
   ingest: ClusterProcess | undefined;
   private workerCount = 0;
   private closed = false;
+  // Last resort when the test process ends without afterEach (a crash): no orphans left behind.
+  private readonly onExit = (): void => this.killAllNow();
 
   private constructor(
     readonly label: string,
@@ -81,7 +79,6 @@ export class Cluster {
     readonly prefix: string,
     readonly ingestPort: number,
     private readonly dir: string,
-    private readonly env: Record<string, string>,
     private readonly workerEnv: Record<string, string>,
     private readonly ingestEnv: Record<string, string>,
     readonly inspection: Redis,
@@ -101,7 +98,7 @@ export class Cluster {
         startSeek({ clients: [{ clientId: SECRETS.FAULTS_SEEK_CLIENT_ID, clientSecret: SECRETS.FAULTS_SEEK_CLIENT_SECRET }] }),
       ]);
       started.push(() => icims.close(), () => stepstone.close(), () => seek.close());
-      const applications = icims.generateApplications(CUSTOMER_ID, options.applications ?? 120);
+      const applications = icims.generateApplications(CUSTOMER_ID, options.applications ?? 100);
       const tenantsFile = join(dir, 'tenants.json');
       writeFileSync(tenantsFile, JSON.stringify(faultsTenants(), null, 2));
       const prefix = '{faults}';
@@ -133,14 +130,16 @@ export class Cluster {
       const inspection = createRedis(redisServer.url, 'worker', 'faults-inspection');
       const queues = createQueues(inspection, prefix);
       for (const queue of Object.values(queues)) queue.on('error', () => undefined);
-      const cluster = new Cluster(options.label, redisServer, icims, stepstone, seek, applications, prefix, await freePort(), dir, env, workerEnv, ingestEnv, inspection, queues);
+      const cluster = new Cluster(options.label, redisServer, icims, stepstone, seek, applications, prefix, await freePort(), dir, workerEnv, ingestEnv, inspection, queues);
       live.add(cluster);
-      try {
-        await Promise.all([cluster.startIngest(), ...Array.from({ length: options.workers ?? 1 }, () => cluster.startWorker())]);
-      } catch (error) {
-        await cluster.close();
-        throw error;
-      }
+      process.once('exit', cluster.onExit);
+      // From here on close() stops whatever did start.
+      started.length = 0;
+      started.push(() => cluster.close());
+      // allSettled: a process still starting when another fails must be registered before close() runs.
+      const starts = await Promise.allSettled([cluster.startIngest(), ...Array.from({ length: options.workers ?? 1 }, () => cluster.startWorker())]);
+      const failed = starts.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
       return cluster;
     } catch (error) {
       for (const stop of started.reverse()) await stop().catch(() => undefined);
@@ -277,6 +276,7 @@ export class Cluster {
     await Promise.all([this.icims.close(), this.stepstone.close(), this.seek.close()]);
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
+    process.off('exit', this.onExit);
   }
 }
 
