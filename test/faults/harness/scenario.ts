@@ -24,10 +24,10 @@ export interface FinishOptions {
   answerLost?: AnswerLost;
   /** The scenario is about permanent failures: failed jobs are expected, not a violation. */
   failedJobsExpected?: boolean;
-  /** Checks of the scenario's own (e.g. "ingest answered 200 while Redis was down"); a function is called after the drain. */
-  violations?: string[] | (() => string[]);
-  /** Extra notes for the row; a function is called after the drain (e.g. per-worker job counts). */
-  notes?: string[] | (() => string[]);
+  /** Checks of the scenario's own (e.g. "ingest answered 200 while Redis was down"); a function is called after the count. */
+  violations?: string[] | ((tally: Tally) => string[] | Promise<string[]>);
+  /** Extra notes for the row; a function is called after the count (e.g. per-worker job counts). */
+  notes?: string[] | ((tally: Tally) => string[] | Promise<string[]>);
 }
 
 export interface Outcome {
@@ -58,7 +58,7 @@ export async function finishScenario(cluster: Cluster, posted: Posted[], spec: S
   if (counted.duplicates.stepstone.unexplained > 0) violations.push(`StepStone duplicates without a lost answer ${counted.duplicates.stepstone.unexplained}: ${counted.duplicates.stepstone.samples.join('; ')}`);
   if (failed.count > 0 && !options.failedJobsExpected) violations.push(`failed jobs ${failed.count}: ${failed.reasons.join('; ')}`);
   if (nonJson.count > 0) violations.push(`non-JSON log lines ${nonJson.count}: ${nonJson.samples.join(' | ')}`);
-  violations.push(...(typeof options.violations === 'function' ? options.violations() : (options.violations ?? [])));
+  violations.push(...(typeof options.violations === 'function' ? await options.violations(counted) : (options.violations ?? [])));
 
   // Posts that got no 200, by answer (0: no answer at all): the faults' effect on iCIMS's side.
   const refusedByAnswer = new Map<number, number>();
@@ -73,7 +73,7 @@ export async function finishScenario(cluster: Cluster, posted: Posted[], spec: S
     .filter(Boolean)
     .join('; ');
   const notes = [
-    ...(typeof options.notes === 'function' ? options.notes() : (options.notes ?? [])),
+    ...(typeof options.notes === 'function' ? await options.notes(counted) : (options.notes ?? [])),
     notAcknowledged ? `not acknowledged: ${notAcknowledged}` : '',
     counted.superseded > 0 ? `StepStone superseded (a newer change arrived instead) ${counted.superseded}` : '',
     violations.length > 0 ? `FAILED: ${violations.map((violation) => violation.split(':')[0]).join(', ')}` : '',

@@ -34,6 +34,8 @@ export interface Tally {
   superseded: number;
   lost: number;
   lostSamples: string[];
+  /** The acknowledged events that did not reach a partner they map to. */
+  lostEvents: Posted[];
   duplicates: { stepstone: StepStoneDuplicates; seek: { count: number; samples: string[] } };
   wrongFinalStatus: number;
   wrongSamples: string[];
@@ -109,12 +111,14 @@ export function tally(posted: Posted[], stepstoneReceived: ReceivedStatus[], see
     superseded: 0,
     lost: 0,
     lostSamples: [],
+    lostEvents: [],
     duplicates: { stepstone: { count: 0, explained: 0, unexplained: 0, samples: [] }, seek: { count: 0, samples: [] } },
     wrongFinalStatus: 0,
     wrongSamples: [],
   };
   const lose = (event: Posted, partner: string): void => {
     result.lost += 1;
+    if (!result.lostEvents.includes(event)) result.lostEvents.push(event);
     if (result.lostSamples.length < 5) result.lostSamples.push(`${partner}: ${describe(event)}`);
   };
 
