@@ -22,8 +22,6 @@ export interface FinishOptions {
   drainTimeoutMs?: number;
   /** StepStone posts whose answer was lost (jobs in flight at kills); timed-out accepted requests are added here. */
   answerLost?: AnswerLost;
-  /** The scenario is about permanent failures: failed jobs are expected, not a violation. */
-  failedJobsExpected?: boolean;
   /** Checks of the scenario's own (e.g. "ingest answered 200 while Redis was down"); a function is called after the count. */
   violations?: string[] | ((tally: Tally) => string[] | Promise<string[]>);
   /** Extra notes for the row; a function is called after the count (e.g. per-worker job counts). */
@@ -56,7 +54,8 @@ export async function finishScenario(cluster: Cluster, posted: Posted[], spec: S
   if (counted.wrongFinalStatus > 0) violations.push(`wrong final StepStone status ${counted.wrongFinalStatus}: ${counted.wrongSamples.join('; ')}`);
   if (counted.duplicates.seek.count > 0) violations.push(`SEEK duplicate items ${counted.duplicates.seek.count}: ${counted.duplicates.seek.samples.join('; ')}`);
   if (counted.duplicates.stepstone.unexplained > 0) violations.push(`StepStone duplicates without a lost answer ${counted.duplicates.stepstone.unexplained}: ${counted.duplicates.stepstone.samples.join('; ')}`);
-  if (failed.count > 0 && !options.failedJobsExpected) violations.push(`failed jobs ${failed.count}: ${failed.reasons.join('; ')}`);
+  // No scenario here is about permanent failures: every job left failed is a violation.
+  if (failed.count > 0) violations.push(`failed jobs ${failed.count}: ${failed.reasons.join('; ')}`);
   if (nonJson.count > 0) violations.push(`non-JSON log lines ${nonJson.count}: ${nonJson.samples.join(' | ')}`);
   violations.push(...(typeof options.violations === 'function' ? await options.violations(counted) : (options.violations ?? [])));
 
