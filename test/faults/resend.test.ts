@@ -23,8 +23,9 @@ test('corrected re-send: a refused link (foreign host), then the genuine event 1
     }),
   );
   const refused = load.posted.filter((event) => event.refused);
+  const notRefused = refused.filter((event) => event.httpStatus !== 400);
   const outcome = await finishScenario(cluster, load.posted, { id: 'corrected-resend', title: 'Corrected re-send: event with a foreign-host link, the genuine event for the same transition 1 s later (5 applications)' }, {
-    violations: refused.filter((event) => event.httpStatus !== 400).map((event) => `refused-link event for workflow ${event.application.systemId} answered ${event.httpStatus} (must be 400)`),
+    violations: notRefused.length > 0 ? [`refused-link events not answered 400: ${notRefused.length} (workflows ${notRefused.map((event) => event.application.systemId).join(', ')})`] : [],
     notes: [`refused-link events answered ${[...new Set(refused.map((event) => event.httpStatus))].join(', ')}`],
   });
   expect(outcome.violations).toEqual([]);

@@ -24,7 +24,7 @@ test('worker kill -9 during load: its jobs are picked up again, nothing lost', a
   const inFlightAll = (await Promise.all((['enrich', 'seek'] as const).map((key) => cluster.activeJobs(key)))).flat().length + inFlight.length;
   await cluster.startWorker();
   const posted = await running;
-  const outcome = await finishScenario(cluster, posted, { id: 'worker-kill', title: 'Worker kill -9 mid-burst, a new worker started at once' }, { answerLost, notes: [`${inFlightAll} jobs in flight at the kill`] });
+  const outcome = await finishScenario(cluster, posted, { id: 'worker-kill', title: 'Worker kill -9 mid-burst, a new worker started at once' }, { answerLost, notes: [`${inFlightAll} job(s) in flight at the kill`] });
   expect(outcome.violations).toEqual([]);
 });
 
