@@ -75,7 +75,7 @@ async function ensureRedis(redis: RedisConnectionConfig): Promise<ChildProcess |
   say(`no Redis at ${url}: starting redis-server on 127.0.0.1:${port} with data in .data/redis (AOF on)`);
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'],
+    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 50; i++) {

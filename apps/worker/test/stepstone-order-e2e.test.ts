@@ -210,7 +210,7 @@ test('two changes of one application in flight at once on two replicas: the olde
   newApplication('2302', application);
   const busyBefore = await metricPerWorker('application_busy');
   // StepStone holds the next request 3 s before applying it.
-  stepstone.delayNext(1, 3_000);
+  stepstone.delayNext(3_000, 1);
 
   await recruiterMoves('2302', '1752', '9782'); // A: its POST is held by StepStone
   await waitFor(() => stepstone.state.inFlight === 1, { timeoutMs: 20_000, what: 'A\'s POST held by StepStone' });

@@ -1,5 +1,5 @@
 import { basicAuth } from '@status-bridge/testing';
-import { formatIcimsDateTime, SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
+import { atsiApplicationIdFor, formatIcimsDateTime, generatedApplication, SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
 
 let sandbox: IcimsSandbox;
 const basic = basicAuth(SANDBOX_ICIMS_USER.username, SANDBOX_ICIMS_USER.password);
@@ -169,5 +169,58 @@ describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
     ['2026-11-23T23:59:30Z', '2026-11-23 11:59 PM'],
   ])('formatIcimsDateTime(%s) → %s', (iso, text) => {
     expect(formatIcimsDateTime(Date.parse(iso))).toBe(text);
+  });
+});
+
+describe('iCIMS sandbox: generated applications', () => {
+  const control = (path: string, body?: unknown, method = 'POST'): Promise<Response> =>
+    fetch(`${sandbox.url}/_sandbox${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const read = async (path: string): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${sandbox.url}${path}`, { headers: { authorization: basic } });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  it('serves N distinct applications whose ids follow from the index (workflow → person, job, AtsiApplicationId)', async () => {
+    const applications = sandbox.generateApplications('1234', 25, { jobs: 4 });
+    expect(applications).toHaveLength(25);
+    expect(new Set(applications.map((application) => application.systemId)).size).toBe(25);
+    expect(new Set(applications.map((application) => application.atsiApplicationId)).size).toBe(25);
+    expect(new Set(applications.map((application) => application.jobId)).size).toBe(4);
+    // Deterministic: the same index gives the same ids in another run.
+    expect(generatedApplication('1234', 7, { jobs: 4 })).toEqual(applications[7]);
+    expect(atsiApplicationIdFor('1234', applications[7].systemId)).toBe(applications[7].atsiApplicationId);
+    expect(applications[7].atsiApplicationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+    const { systemId, personId, jobId, atsiApplicationId, positionProfileId } = applications[7];
+    expect(await read(`/customers/1234/applicantworkflows/${systemId}`)).toMatchObject({
+      status: { id: 'D10100', value: 'Recently Applied' },
+      field51234: atsiApplicationId,
+      associatedprofile: { profile: `${sandbox.url}/customers/1234/people/${personId}`, id: Number(personId) },
+      baseprofile: { id: Number(jobId) },
+    });
+    expect(await read(`/customers/1234/people/${personId}`)).toMatchObject({ email: `candidate-${personId}@example.com` });
+    expect(await read(`/customers/1234/jobs/${jobId}`)).toMatchObject({ field61234: positionProfileId });
+    // The seed's records are still there.
+    expect(await read('/customers/1234/applicantworkflows/2203')).toMatchObject({ field51234: SEED_ATSI_APPLICATION_ID });
+  });
+
+  it('shows a workflow\'s new status once the candidate was moved (in-process and over HTTP)', async () => {
+    const [application] = sandbox.generateApplications('1234', 1, { first: 100 });
+    expect(sandbox.moveWorkflow('1234', application.systemId, '9782')).toBe(true);
+    expect(await read(`/customers/1234/applicantworkflows/${application.systemId}?fields=status`)).toEqual({ status: { id: '9782', value: 'Second Interview' } });
+    expect((await control(`/workflows/1234/${application.systemId}/status`, { id: '9820' }, 'PUT')).status).toBe(204);
+    expect(await read(`/customers/1234/applicantworkflows/${application.systemId}?fields=status`)).toEqual({ status: { id: '9820', value: 'Rejected' } });
+    expect((await control('/workflows/1234/999999/status', { id: '9820' }, 'PUT')).status).toBe(404);
+    expect(sandbox.moveWorkflow('1234', '999999', '9820')).toBe(false);
+  });
+
+  it('generates applications over HTTP for a sandbox in a child process', async () => {
+    const response = await control('/applications', { customerId: '1234', count: 3, first: 200 });
+    expect(response.status).toBe(200);
+    const { applications } = (await response.json()) as { applications: Array<{ systemId: string; atsiApplicationId: string }> };
+    expect(applications.map((application) => application.systemId)).toEqual(['500200', '500201', '500202']);
+    expect(await read(`/customers/1234/applicantworkflows/500201?fields=field51234`)).toEqual({ field51234: applications[1].atsiApplicationId });
+    expect((await control('/applications', { customerId: '1234', count: 0 })).status).toBe(400);
   });
 });

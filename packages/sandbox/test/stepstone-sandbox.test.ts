@@ -93,6 +93,37 @@ describe('StepStone sandbox', () => {
     expect((await http.post(`${sandbox.url}/_sandbox/faults`, { delay: { count: 1, ms: -5 } })).status).toBe(400);
   });
 
+  it('accept-then-hang: the message is recorded as received, the answer never comes', async () => {
+    sandbox.hangNext(1, true);
+    await expect(
+      http.post(sandbox.seedStatusUrl, JSON.stringify({ AtsiApplicationId: ID, Status: 'OFFER' }), { timeout: 300, headers: { 'Content-Type': 'application/json', 'X-AtsiToken': TOKEN } }),
+    ).rejects.toThrow(/timeout/);
+    expect(sandbox.received.map((message) => [message.body.Status, message.unanswered])).toEqual([['OFFER', true]]);
+    expect(sandbox.requests.map((r) => r.answer)).toEqual(['hang']);
+    expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
+    expect(sandbox.received).toHaveLength(2);
+    expect(sandbox.received[1].unanswered).toBeUndefined();
+  });
+
+  it('marks a message whose sender gave up before the answer as unanswered', async () => {
+    sandbox.delayNext(400, 1);
+    await expect(
+      http.post(sandbox.seedStatusUrl, JSON.stringify({ AtsiApplicationId: ID, Status: 'HIRED' }), { timeout: 100, headers: { 'Content-Type': 'application/json', 'X-AtsiToken': TOKEN } }),
+    ).rejects.toThrow(/timeout/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sandbox.received.map((message) => [message.body.Status, message.unanswered])).toEqual([['HIRED', true]]);
+  });
+
+  it('holds the next N requests before handling them (a slow service)', async () => {
+    sandbox.delayNext(300, 1);
+    const started = Date.now();
+    expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(sandbox.received[0].at - started).toBeGreaterThanOrEqual(290);
+    expect(sandbox.received[0].unanswered).toBeUndefined();
+    expect(sandbox.state.faults.delay.remaining).toBe(0);
+  });
+
   it('reject-all mode over HTTP: on refuses valid messages with the message, off accepts again', async () => {
     const on = await http.post(`${sandbox.url}/_sandbox/faults`, { rejectAll: { enabled: true, message: 'AtsiApplicationId is not known to StepStone' } });
     expect(on.status).toBe(200);
@@ -110,7 +141,10 @@ describe('StepStone sandbox', () => {
   it('HTTP controls: faults, validation of the control body, clear and reset', async () => {
     expect((await http.post(`${sandbox.url}/_sandbox/faults`, { serverError: { count: -1 } })).status).toBe(400);
     const set = await http.post(`${sandbox.url}/_sandbox/faults`, { rateLimit: { count: 1, retryAfter: 2 }, serverError: { count: 1 }, hang: {} });
-    expect(set.data).toMatchObject({ rateLimit: { remaining: 1, retryAfter: '2' }, serverError: { remaining: 1, status: 500 }, hang: { remaining: 'always' } });
+    expect(set.data).toMatchObject({ rateLimit: { remaining: 1, retryAfter: '2' }, serverError: { remaining: 1, status: 500 }, hang: { remaining: 'always', afterAccept: false } });
+    const slow = await http.post(`${sandbox.url}/_sandbox/faults`, { delay: { ms: 50 }, hang: { count: 2, afterAccept: true } });
+    expect(slow.data).toMatchObject({ delay: { remaining: 'always', ms: 50 }, hang: { remaining: 2, afterAccept: true } });
+    expect((await http.post(`${sandbox.url}/_sandbox/faults`, { delay: { ms: -1 } })).status).toBe(400);
     await http.post(`${sandbox.url}/_sandbox/reset`);
     expect((await http.get(`${sandbox.url}/_sandbox/faults`)).data).toMatchObject({ rateLimit: { remaining: 0 }, hang: { remaining: 0 } });
     await post({ AtsiApplicationId: ID, Status: 'LEAD' });

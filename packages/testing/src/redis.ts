@@ -37,15 +37,24 @@ export async function cleanupPrefix(redisUrl: string, prefix: string): Promise<v
 export interface RedisServerHandle {
   url: string;
   port: number;
-  process: ChildProcess;
-  /** Stops the server (SIGTERM, or SIGKILL when `hard`). */
+  /** The data directory (AOF files live here). */
+  dir: string;
+  /** The current redis-server process (a new one after `restart`). */
+  readonly process: ChildProcess;
+  /** Stops the server (SIGTERM, or SIGKILL when `hard`); removes the data directory unless the caller gave it. */
   stop(hard?: boolean): Promise<void>;
+  /** `kill -9`: the server dies at once, the data directory stays (for `restart`). */
+  kill(): Promise<void>;
+  /** Starts redis-server again on the same port and directory (after `kill`), and waits for it to answer. */
+  restart(): Promise<void>;
 }
 
 export interface RedisServerOptions {
   port?: number;
-  /** Keeps data across restarts (with `dir`). Default no. */
+  /** `appendonly yes` keeps data across restarts (and a kill -9). */
   appendonly?: boolean;
+  /** `appendfsync` when appendonly. Redis's default everysec can lose acknowledged writes even to a kill -9 while a slow fsync makes it postpone AOF writes (up to 2 s); `always` loses none. */
+  appendfsync?: 'always' | 'everysec' | 'no';
   dir?: string;
   /** Default noeviction, the only policy safe for queues; others are for the start-up check's tests. */
   maxmemoryPolicy?: string;
@@ -61,20 +70,37 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sb-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--maxmemory-policy', options.maxmemoryPolicy ?? 'noeviction'];
-  args.push('--appendonly', options.appendonly ? 'yes' : 'no', ...(options.args ?? []));
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  args.push('--appendonly', options.appendonly ? 'yes' : 'no');
+  if (options.appendonly && options.appendfsync) args.push('--appendfsync', options.appendfsync);
+  args.push(...(options.args ?? []));
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(() => redisUrlAnswers(url), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn('redis-server', args, { stdio: 'ignore' });
+    await waitFor(() => redisUrlAnswers(url), { timeoutMs: 10_000, what: `redis-server on port ${port}` });
+    return started;
+  };
+  const halt = async (current: ChildProcess, signal: NodeJS.Signals): Promise<void> => {
+    if (current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    current.kill(signal);
+    await exited;
+  };
+  let child = await launch();
   return {
     url,
     port,
-    process: child,
+    dir,
+    get process() {
+      return child;
+    },
     async stop(hard = false) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill(hard ? 'SIGKILL' : 'SIGTERM');
-      await exited;
+      await halt(child, hard ? 'SIGKILL' : 'SIGTERM');
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => halt(child, 'SIGKILL'),
+    async restart() {
+      await halt(child, 'SIGKILL');
+      child = await launch();
     },
   };
 }

@@ -135,6 +135,26 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
     if (!record) return void res.status(404).json({ error: `no workflow ${req.params.id} for customer ${req.params.customerId}` });
     res.json({ status: record.status, updateddate: record.updateddate });
   });
+  // Many distinct applications for load tests: {customerId, count, first?, jobs?, initialStatus?} → their ids.
+  controls.post('/applications', (req, res) => {
+    const body = (req.body ?? {}) as { customerId?: unknown; count?: unknown; first?: unknown; jobs?: unknown; initialStatus?: unknown };
+    const count = Number(body.count);
+    const first = body.first === undefined ? 0 : Number(body.first);
+    if (typeof body.customerId !== 'string' || !/^[0-9]+$/.test(body.customerId)) return void res.status(400).json({ error: 'customerId must be a string of digits' });
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) return void res.status(400).json({ error: 'count must be an integer 1..100000' });
+    if (!Number.isInteger(first) || first < 0) return void res.status(400).json({ error: 'first must be an integer >= 0' });
+    const jobs = body.jobs === undefined ? undefined : Number(body.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) return void res.status(400).json({ error: 'jobs must be an integer >= 1' });
+    const initialStatus = typeof body.initialStatus === 'string' ? body.initialStatus : undefined;
+    res.json({ applications: state.generateApplications(body.customerId, count, { first, jobs, initialStatus }) });
+  });
+  // The recruiter moved the candidate: {id} is the workflow's new status id.
+  controls.put('/workflows/:customerId/:systemId/status', (req, res) => {
+    const statusId = (req.body as { id?: unknown } | undefined)?.id;
+    if (typeof statusId !== 'string' || statusId === '') return void res.status(400).json({ error: 'id (the new status id) is required' });
+    if (!state.moveWorkflow(req.params.customerId, req.params.systemId, statusId)) return void res.status(404).json({ error: 'no such workflow' });
+    res.status(204).end();
+  });
   app.use('/_sandbox', controls);
 
   app.use((req: Request, res: Response) => {

@@ -2,10 +2,12 @@ import type { Response } from 'express';
 import { listenSandbox } from '../listen';
 import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
 import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
+import type { GeneratedApplication, GeneratedApplicationOptions } from './generated';
 import { IcimsSandboxState, type BasicUser, type IcimsFaultRequest, type IcimsSandboxRequest, type OAuthClient } from './state';
 
 export * from './app';
 export * from './fixtures';
+export * from './generated';
 export * from './state';
 
 /** Credentials the sandbox accepts by default (match config/tenants.example.json's client id). */
@@ -38,6 +40,10 @@ export interface IcimsSandbox {
   setWorkflowStatus(customerId: string, workflowId: string, status: { id: string; value: string }, atMs?: number): void;
   /** Adds or replaces a record. */
   setRecord(customerId: string, kind: 'people' | 'jobs' | 'applicantworkflows', id: string, record: Record<string, unknown>): void;
+  /** Adds `count` distinct applications (workflow, person, job, AtsiApplicationId) to a customer. */
+  generateApplications(customerId: string, count: number, options?: GeneratedApplicationOptions & { first?: number }): GeneratedApplication[];
+  /** Shows a new status on a workflow (the recruiter moved the candidate); false if it does not exist. */
+  moveWorkflow(customerId: string, systemId: string, statusId: string): boolean;
   reset(): void;
   close(): Promise<void>;
 }
@@ -46,6 +52,7 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
   const state = new IcimsSandboxState({}, options.clients ?? [SANDBOX_ICIMS_CLIENT], options.users ?? [SANDBOX_ICIMS_USER], options.audience ?? SANDBOX_ICIMS_AUDIENCE, options.tokenLifetimeSeconds ?? 3600);
   const hung = new Set<Response>();
   const { url, close } = await listenSandbox(createIcimsSandboxApp(state, hung), options, hung);
+  state.origin = url;
   state.fixtures = (options.fixtures ?? defaultIcimsFixtures)(url);
   return {
     url,
@@ -60,6 +67,8 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
       const customer = (state.fixtures[customerId] ??= { people: {}, jobs: {}, applicantworkflows: {} });
       customer[kind][id] = record;
     },
+    generateApplications: (customerId, count, generateOptions) => state.generateApplications(customerId, count, generateOptions),
+    moveWorkflow: (customerId, systemId, statusId) => state.moveWorkflow(customerId, systemId, statusId),
     reset: () => state.reset(),
     close,
   };

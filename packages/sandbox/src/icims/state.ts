@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatIcimsDateTime, type IcimsFixtureRecord, type IcimsFixtures } from './fixtures';
+import { addGeneratedApplications, workflowStatus, type GeneratedApplication, type GeneratedApplicationOptions } from './generated';
 
 /** One request as the sandbox saw it. Never the credential itself: only which scheme was used. */
 export interface IcimsSandboxRequest {
@@ -47,6 +48,8 @@ export class IcimsSandboxState {
   readonly requests: IcimsSandboxRequest[] = [];
   readonly tokens = new Set<string>();
   faults = IcimsSandboxState.noFaults();
+  /** The sandbox's own URL (profile links in generated records point at it); set once it listens. */
+  origin = '';
 
   constructor(
     public fixtures: IcimsFixtures,
@@ -112,6 +115,24 @@ export class IcimsSandboxState {
     if (now < rateLimit.until) return true;
     if (rateLimit.remaining <= 0) return false;
     rateLimit.remaining -= 1;
+    return true;
+  }
+
+  /** Adds `count` distinct applications to a customer (see generated.ts); ids follow from the index. */
+  generateApplications(customerId: string, count: number, options: GeneratedApplicationOptions & { first?: number } = {}): GeneratedApplication[] {
+    const customer = (this.fixtures[customerId] ??= { people: {}, jobs: {}, applicantworkflows: {} });
+    return addGeneratedApplications(customer, this.origin, customerId, count, options);
+  }
+
+  /**
+   * The recruiter moved the candidate: the workflow shows the new status from now on, as iCIMS
+   * does by the time it sends the event. False when the workflow does not exist.
+   */
+  moveWorkflow(customerId: string, systemId: string, statusId: string): boolean {
+    const workflow = this.fixtures[customerId]?.applicantworkflows[systemId];
+    if (!workflow) return false;
+    // As setWorkflowStatus: iCIMS's updateddate format, to the minute.
+    this.setWorkflowStatus(customerId, systemId, workflowStatus(statusId));
     return true;
   }
 

@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { checkStatusBody } from './contract';
-import type { FaultRequest, StepStoneSandboxState } from './state';
+import type { FaultRequest, ReceivedStatus, StepStoneSandboxState } from './state';
 
 /** The seed's path (its host `atsi-prod` is a placeholder) and the current docs' path. */
 export const SEED_STATUS_PATH = '/api/application-status';
@@ -8,8 +8,9 @@ export const ATSI_V1_PATH = '/qs-api/public/atsi/v1/:atsId';
 
 /**
  * A real HTTP stand-in for the ATSi Application Status service. Order of checks on a status
- * POST: hang → delay (held, then handled as below) → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
- * X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200.
+ * POST: delay → hang → 429 → 5xx (faults first, as a gateway in front of the service would
+ * answer) → X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200 (or, with
+ * an accept-then-hang fault, recorded as received and never answered).
  * StepStone documents no response bodies; the sandbox answers small JSON bodies of its own.
  */
 export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Set<Response> = new Set()): Express {
@@ -18,24 +19,17 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
   const rawBody = express.text({ type: () => true, limit: '100kb' });
 
   const receiveStatus = async (req: Request, res: Response): Promise<void> => {
-    const path = req.path;
-    if (state.faults.hang.remaining > 0) {
-      state.faults.hang.remaining -= 1;
-      state.requests.push({ at: Date.now(), path, answer: 'hang' });
-      hung.add(res);
-      res.on('close', () => hung.delete(res));
-      return;
-    }
-    if (state.faults.delay.remaining > 0) {
+    const { faults } = state;
+    if (faults.delay.remaining > 0) {
       // Held, then handled as if it arrived now: StepStone shows the message it applied last. The
       // client may give up meanwhile; the message is applied anyway (an answer lost, not a request).
-      state.faults.delay.remaining -= 1;
+      faults.delay.remaining -= 1;
       state.inFlight += 1;
-      await new Promise((resolve) => setTimeout(resolve, state.faults.delay.ms));
+      await new Promise((resolve) => setTimeout(resolve, faults.delay.ms));
       state.inFlight -= 1;
     }
     const at = Date.now();
-    const { faults } = state;
+    const path = req.path;
     const answer = (status: number): void => {
       state.requests.push({ at, path, answer: status });
     };
@@ -45,6 +39,18 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       res.status(status).json({ error: reason });
     };
 
+    const hang = (): void => {
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+    };
+    // Accept-then-hang is decided after the checks below; a plain hang answers nothing at all.
+    const hangAfterAccept = faults.hang.remaining > 0 && faults.hang.afterAccept;
+    if (faults.hang.remaining > 0 && !hangAfterAccept) {
+      faults.hang.remaining -= 1;
+      state.requests.push({ at, path, answer: 'hang' });
+      hang();
+      return;
+    }
     if (faults.rateLimit.remaining > 0) {
       faults.rateLimit.remaining -= 1;
       if (faults.rateLimit.retryAfter !== null) res.setHeader('Retry-After', faults.rateLimit.retryAfter);
@@ -81,13 +87,26 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       refuse(400, problems.join('; '), body);
       return;
     }
+    const received: ReceivedStatus = { at, path, atsId: req.params.atsId as string | undefined, token, userAgent: req.get('user-agent'), body: body as Record<string, unknown> };
+    state.received.push(received);
+    if (hangAfterAccept && faults.hang.remaining > 0) {
+      faults.hang.remaining -= 1;
+      received.unanswered = true;
+      state.requests.push({ at, path, answer: 'hang' });
+      hang();
+      return;
+    }
+    // The sender may have gone (its timeout, or it died) while this request was held: then it
+    // cannot know the message arrived, and a retry will post it again.
+    if (res.destroyed || req.socket.destroyed) received.unanswered = true;
+    else res.on('close', () => void (res.writableFinished || (received.unanswered = true)));
     answer(200);
-    state.received.push({ at, path, atsId: req.params.atsId as string | undefined, token, userAgent: req.get('user-agent'), body: body as Record<string, unknown> });
     res.status(200).json({ status: 'OK' });
   };
 
-  app.post(SEED_STATUS_PATH, rawBody, receiveStatus);
-  app.post(ATSI_V1_PATH, rawBody, receiveStatus);
+  const handler = (req: Request, res: Response, next: (error?: unknown) => void): void => void receiveStatus(req, res).catch(next);
+  app.post(SEED_STATUS_PATH, rawBody, handler);
+  app.post(ATSI_V1_PATH, rawBody, handler);
 
   // Controls for tests and for the dashboard's browser demo when the sandbox runs elsewhere.
   app.get('/_sandbox/received', (_req, res) => {
@@ -119,8 +138,9 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
 
 // Infinity does not survive JSON; report it as "always".
 function serializeFaults(state: StepStoneSandboxState): unknown {
-  const { hang, ...rest } = state.faults;
-  return { ...rest, hang: { remaining: Number.isFinite(hang.remaining) ? hang.remaining : 'always' } };
+  const { hang, delay, ...rest } = state.faults;
+  const always = (remaining: number): number | 'always' => (Number.isFinite(remaining) ? remaining : 'always');
+  return { ...rest, hang: { remaining: always(hang.remaining), afterAccept: hang.afterAccept }, delay: { remaining: always(delay.remaining), ms: delay.ms } };
 }
 
 function checkFaultRequest(request: FaultRequest): string[] {
@@ -136,8 +156,9 @@ function checkFaultRequest(request: FaultRequest): string[] {
     if (status !== undefined && (typeof status !== 'number' || status < 400 || status > 599)) problems.push('serverError.status must be 400..599');
   }
   if (request.hang && request.hang.count !== undefined) count(request.hang.count, 'hang');
+  if (request.hang?.afterAccept !== undefined && typeof request.hang.afterAccept !== 'boolean') problems.push('hang.afterAccept must be true or false');
   if (request.delay) {
-    count(request.delay.count, 'delay');
+    if (request.delay.count !== undefined) count(request.delay.count, 'delay');
     if (typeof request.delay.ms !== 'number' || !Number.isInteger(request.delay.ms) || request.delay.ms < 0 || request.delay.ms > 600_000) problems.push('delay.ms must be an integer 0..600000');
   }
   if (request.rejectAll && typeof request.rejectAll.enabled !== 'boolean') problems.push('rejectAll.enabled must be true or false');

@@ -33,9 +33,10 @@ export interface StepStoneSandbox {
   requests: SandboxRequest[];
   rateLimitNext(count: number, retryAfter?: string | number | null): void;
   failNext(count: number, status?: number): void;
-  hangNext(count?: number): void;
-  /** Next `count` requests are handled only after `ms` (state.inFlight counts the held ones). */
-  delayNext(count: number, ms: number): void;
+  /** Next `count` requests never get an answer; `afterAccept`: they are recorded as received first. */
+  hangNext(count?: number, afterAccept?: boolean): void;
+  /** Next `count` requests (default: all) are held `ms` before they are handled (state.inFlight counts the held ones). */
+  delayNext(ms: number, count?: number): void;
   rejectAll(enabled: boolean, message?: string): void;
   faults(request: FaultRequest): void;
   reset(): void;
@@ -56,8 +57,8 @@ export async function start(options: StepStoneSandboxOptions = {}): Promise<Step
     requests: state.requests,
     rateLimitNext: (count, retryAfter) => state.rateLimitNext(count, retryAfter),
     failNext: (count, status) => state.failNext(count, status),
-    hangNext: (count) => state.hangNext(count),
-    delayNext: (count, ms) => state.delayNext(count, ms),
+    hangNext: (count, afterAccept) => state.hangNext(count, afterAccept),
+    delayNext: (ms, count) => state.delayNext(ms, count),
     rejectAll: (enabled, message) => state.rejectAll(enabled, message),
     faults: (request) => state.applyFaults(request),
     reset: () => state.reset(),

@@ -12,6 +12,11 @@ export interface ReceivedStatus {
   token: string;
   userAgent?: string;
   body: Record<string, unknown>;
+  /**
+   * Accepted, but the answer never reached the sender (an accept-then-hang fault, or the sender
+   * gave up or died before the answer): it could not know the message arrived.
+   */
+  unanswered?: true;
 }
 
 export interface RejectedStatus {
@@ -34,12 +39,13 @@ export interface StepStoneFaults {
   rateLimit: { remaining: number; retryAfter: string | null };
   /** Next N requests get this 5xx status. */
   serverError: { remaining: number; status: number };
-  /** Next N requests get no answer at all (until the sandbox closes). */
-  hang: { remaining: number };
   /**
-   * Next N requests are held `ms` before they are handled (and recorded): a slow StepStone, so two
-   * POSTs can be in flight at once and the first one sent can be applied last.
+   * Next N requests get no answer at all (until the sandbox closes). With `afterAccept` the
+   * message is accepted and recorded first, so the sender's timeout hides a delivery that
+   * happened (the case where a retry posts the same status twice).
    */
+  hang: { remaining: number; afterAccept: boolean };
+  /** Next N requests (Infinity: all) are held this long before they are handled, as a slow service would. */
   delay: { remaining: number; ms: number };
   /** Every status message is refused with 400 and this message until switched off. */
   rejectAll: { enabled: boolean; message: string };
@@ -48,8 +54,8 @@ export interface StepStoneFaults {
 export interface FaultRequest {
   rateLimit?: { count: number; retryAfter?: string | number | null };
   serverError?: { count: number; status?: number };
-  hang?: { count?: number };
-  delay?: { count: number; ms: number };
+  hang?: { count?: number; afterAccept?: boolean };
+  delay?: { count?: number; ms: number };
   rejectAll?: { enabled: boolean; message?: string };
 }
 
@@ -59,7 +65,7 @@ function noFaults(): StepStoneFaults {
   return {
     rateLimit: { remaining: 0, retryAfter: null },
     serverError: { remaining: 0, status: 500 },
-    hang: { remaining: 0 },
+    hang: { remaining: 0, afterAccept: false },
     delay: { remaining: 0, ms: 0 },
     rejectAll: { enabled: false, message: DEFAULT_REJECT_MESSAGE },
   };
@@ -90,14 +96,14 @@ export class StepStoneSandboxState {
     this.faults.serverError = { remaining: count, status };
   }
 
-  /** Next `count` requests never get an answer (Infinity: all of them). */
-  hangNext(count = Number.POSITIVE_INFINITY): void {
-    this.faults.hang = { remaining: count };
+  /** Next `count` requests never get an answer (Infinity: all of them); `afterAccept`: recorded as received first. */
+  hangNext(count = Number.POSITIVE_INFINITY, afterAccept = false): void {
+    this.faults.hang = { remaining: count, afterAccept };
   }
 
-  /** Next `count` requests are handled (and answered) only after `ms`. */
-  delayNext(count: number, ms: number): void {
-    this.faults.delay = { remaining: count, ms };
+  /** Next `count` requests (Infinity: all) are held `ms` before they are handled. */
+  delayNext(ms: number, count = Number.POSITIVE_INFINITY): void {
+    this.faults.delay = { remaining: ms > 0 ? count : 0, ms: Math.max(0, ms) };
   }
 
   /** Refuse every status message with 400 (switch on) or accept valid ones again (switch off). */
@@ -108,8 +114,8 @@ export class StepStoneSandboxState {
   applyFaults(request: FaultRequest): void {
     if (request.rateLimit) this.rateLimitNext(request.rateLimit.count, request.rateLimit.retryAfter === undefined ? 1 : request.rateLimit.retryAfter);
     if (request.serverError) this.failNext(request.serverError.count, request.serverError.status);
-    if (request.hang) this.hangNext(request.hang.count);
-    if (request.delay) this.delayNext(request.delay.count, request.delay.ms);
+    if (request.hang) this.hangNext(request.hang.count, request.hang.afterAccept ?? false);
+    if (request.delay) this.delayNext(request.delay.ms, request.delay.count);
     if (request.rejectAll) this.rejectAll(request.rejectAll.enabled, request.rejectAll.message);
   }
 
