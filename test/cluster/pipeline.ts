@@ -118,7 +118,7 @@ export async function startPipeline(redisEnv: Record<string, string>, prefix: st
   };
   const [ingest, ...workers] = await Promise.all([
     // A replica must hold every acknowledged event (see apps/ingest/src/replica-acks.ts).
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ENQUEUE_WAIT_REPLICAS: '1' }, { timeoutMs: 60_000 }),
+    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ENQUEUE_WAIT_REPLICAS: '1', ICIMS_API_BASE_URL: icims.url }, { timeoutMs: 60_000 }),
     spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
     spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
   ]);
