@@ -211,7 +211,18 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const view = await topology();
       const masterId = view.find((entry) => entry.port === replicaPort)?.masterId;
       const oldMaster = view.find((entry) => entry.id === masterId)?.port;
-      await nodeCommand(replicaPort, 'CLUSTER', 'FAILOVER');
+      // Redis aborts a manual failover silently when the replica has not caught up with the paused
+      // master within 5 s (CLUSTER_MF_TIMEOUT), which a loaded machine can cause: ask again until the
+      // replica has taken over (a failover already done makes the command a no-op error).
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await nodeCommand(replicaPort, 'CLUSTER', 'FAILOVER').catch(() => undefined);
+        const tookOver = await waitFor(async () => (await topology(replicaPort)).find((entry) => entry.port === replicaPort)?.role === 'master', { timeoutMs: 7_000, intervalMs: 100, what: 'takeover' }).then(
+          () => true,
+          () => false,
+        );
+        if (tookOver || Date.now() > deadline) break;
+      }
       await waitMaster(replicaPort, `replica ${replicaPort} to take over from ${oldMaster} after CLUSTER FAILOVER`, oldMaster);
     },
     async killMaster(masterPort) {
