@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, ownKey, QUEUES, type ContractQueue, type SeekDeliveryJob, type StatusChange } from '@status-bridge/core';
 import { seekIdempotencyId } from '@status-bridge/seek';
-import { start, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
+import { start, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import { cleanupPrefix, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createQueue, type ContractQueue } from '@status-bridge/core';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { start as startSeek, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
+import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import { basicAuth, cleanupPrefix, eventJson, gzipped, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**

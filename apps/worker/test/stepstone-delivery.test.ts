@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
-import { start, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { start, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
 import { applicationLockMs } from '../src/config/stepstone';
 import { cleanupPrefix, sampleStatusChange, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 

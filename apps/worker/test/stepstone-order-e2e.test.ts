@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createQueue, type ContractQueue } from '@status-bridge/core';
 import { parseIcimsDateTime } from '@status-bridge/icims';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
 import { basicAuth, cleanupPrefix, eventJson, gzipped, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**

@@ -20,3 +20,4 @@ export * from './redis-log';
 export * from './redis-safety';
 export * from './process-output';
 export * from './partner';
+export * from './sandbox-listen';

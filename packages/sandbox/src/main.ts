@@ -11,8 +11,8 @@
  */
 import { createLogger, envSchema, loadEnv, runService, Tenants, type EnvSource, type Logger } from '@status-bridge/core';
 import { start as startIcims, SANDBOX_ICIMS_AUDIENCE, type IcimsSandbox } from './icims';
-import { start as startStepStone, type StepStoneSandbox } from './stepstone';
-import { start as startSeek, SEEK_AUDIENCES, type SeekSandbox } from './seek';
+import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
+import { start as startSeek, SEEK_AUDIENCES, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import type { BasicUser, OAuthClient } from './icims/state';
 
 export interface SandboxEnv {

@@ -1,4 +1,4 @@
-import { start, SANDBOX_SEEK_CLIENT, type SeekSandbox } from '../src/seek';
+import { start, SANDBOX_SEEK_CLIENT, type SeekSandbox } from '../src/sandbox';
 
 /**
  * The SEEK sandbox over real HTTP: token endpoint, token checks, graphql-js validation, the

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { start, type StepStoneSandbox } from '../src/stepstone';
+import { start, type StepStoneSandbox } from '../src/sandbox';
 import { waitFor } from '@status-bridge/testing';
 
 const ID = '51c3be16-0f93-41ed-9cc0-9092222d7333';

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { listenSandbox } from '../listen';
+import { listenSandbox } from '@status-bridge/core';
 import { createSeekSandboxApp, SEEK_GRAPHQL_PATH, SEEK_TOKEN_PATH } from './app';
 import { sandboxSchema } from './schema';
 import { SeekSandboxState, type DuplicateUploadMode, type OperationRecord, type SeekClientCredentials, type SeekFaultRequest, type SeekSandboxSettings } from './state';

@@ -13,7 +13,7 @@ import { sandboxId, type SeekSandboxState, type StoredItem, type UploadedCandida
  */
 // Read by path rather than through @status-bridge/seek: the sandbox must not share code with the
 // client it tests, only the contract file.
-export const SEEK_SCHEMA_FILE = join(__dirname, '..', '..', '..', 'seek', 'schema', 'schema.graphql');
+export const SEEK_SCHEMA_FILE = join(__dirname, '..', '..', 'schema', 'schema.graphql');
 
 export interface SandboxContext {
   state: SeekSandboxState;

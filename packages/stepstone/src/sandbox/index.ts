@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { listenSandbox } from '../listen';
+import { listenSandbox } from '@status-bridge/core';
 import { ATSI_V1_PATH, createStepStoneSandboxApp, SEED_STATUS_PATH } from './app';
 import { StepStoneSandboxState, type FaultRequest, type ReceivedStatus, type RejectedStatus, type SandboxRequest } from './state';
 

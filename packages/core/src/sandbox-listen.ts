@@ -1,7 +1,10 @@
 import http from 'node:http';
-import type { Express, Response } from 'express';
-import { listen } from '@status-bridge/core';
+import { listen } from './http-listen';
 
+/**
+ * Serving a development stand-in (a partner's or iCIMS's sandbox): here rather than in one sandbox
+ * package, because every partner package carries its own sandbox and none may import another.
+ */
 export interface ListeningSandbox {
   /** Base URL (loopback when listening on every interface). */
   url: string;
@@ -10,7 +13,7 @@ export interface ListeningSandbox {
 }
 
 /** Serves a sandbox app on host:port (port 0: any free one). `hung` holds answers a fault keeps open. */
-export async function listenSandbox(app: Express, options: { host?: string; port?: number }, hung: Set<Response>): Promise<ListeningSandbox> {
+export async function listenSandbox(app: http.RequestListener, options: { host?: string; port?: number }, hung: Set<{ destroy(): unknown }>): Promise<ListeningSandbox> {
   const server = http.createServer(app);
   const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
