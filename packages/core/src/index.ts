@@ -21,3 +21,4 @@ export * from './redis-safety';
 export * from './process-output';
 export * from './partner';
 export * from './sandbox-listen';
+export * from './failure-reason';

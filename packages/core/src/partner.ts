@@ -100,9 +100,13 @@ export interface DeliveryRequest<Section, Delivery> {
  * them into retries, dead letters or a queue pause.
  */
 export type DeliveryOutcome =
-  /** The partner accepted it; `duplicate`: the partner said it already had it (e.g. SEEK's _Conflict). Both count as done. */
+  /**
+   * The partner accepted it; `duplicate`: the partner said it already had it (e.g. SEEK's _Conflict).
+   * Both count as done. `detail` is the completed job's return value (shown in the dashboard) and
+   * rides on the log line: ids and statuses only, never candidate data or secrets.
+   */
   | { outcome: 'delivered' | 'duplicate'; detail?: Record<string, unknown> }
-  /** A newer change of the same record overtook it (current-state partners); nothing was sent. Not a failure. */
+  /** A newer change of the same record overtook it (current-state partners); nothing was sent. Not a failure. Return value `{superseded: true, by, ...detail}`. */
   | { outcome: 'superseded'; by?: string; detail?: Record<string, unknown> }
   /** Deliberately not sent (e.g. no position profile); counted by reason. */
   | { outcome: 'skipped'; reason: string }
@@ -139,10 +143,22 @@ export interface PartnerIngestContext extends PartnerStorage {
 
 /** A development stand-in (real HTTP) for npm start, the demo and tests. */
 export interface PartnerSandboxDefinition {
-  /** Port of the quick start (npm start), e.g. 4020; tests use 0. */
+  /** Port of the quick start (npm start), e.g. 4020; tests use 0. The runner reads `SANDBOX_<KEY>_PORT`. */
   defaultPort: number;
   /** Starts it, accepting the credentials the tenants file and env name for this partner. */
   start(options: { host: string; port: number; tenants: Array<{ tenantId: string; section: unknown }>; secret(envName: string): string; env: EnvSource }): Promise<RunningPartnerSandbox>;
+  /**
+   * Optional: worker variables that point at the real partner (e.g. its status URL). `npm start`
+   * runs the quick start with sandboxes only while none of them (nor ICIMS_API_BASE_URL) is set.
+   */
+  liveEnv?: readonly string[];
+  /** Optional: development values `npm start` sets for the quick start when unset (e.g. a partner-wide client id the sandbox accepts). Never real secrets. */
+  quickStartEnv?: Readonly<Record<string, string>>;
+  /**
+   * Optional: lines for `npm run demo` about what the sandbox at `url` received since `sinceMs`,
+   * read over HTTP (the demo runs in another process). Ids and statuses only, no candidate data.
+   */
+  describeReceived?(url: string, sinceMs: number): Promise<string[]>;
 }
 
 export interface RunningPartnerSandbox {
@@ -190,6 +206,24 @@ export interface PartnerDefinition<Key extends string = string, Section extends 
   /** Extra authenticated ingest routes (e.g. StepStone's correlation records). */
   ingestRoutes?(context: PartnerIngestContext): HttpHandler[];
   sandbox?: PartnerSandboxDefinition;
+  /**
+   * Optional: the family name of the partner's own error codes (PartnerErrorDetails.code) for
+   * `npm run replay --error-class`. SEEK's is "graphql": a failed reason with the code
+   * BAD_USER_INPUT is in the classes `graphql` and `graphql:BAD_USER_INPUT`. Network codes
+   * (ECONNRESET …) and our `HTTP_<nnn>` fallbacks are never in it.
+   */
+  errorCodeClass?: string;
+}
+
+/**
+ * Any partner definition, for code that loops over the registry without knowing the partners'
+ * own types (the worker's shell, the enrichment, the sandbox runner).
+ */
+export type AnyPartnerDefinition = PartnerDefinition<string, any, any, any>;
+
+/** A section switched on for its tenant (present, `enabled` not false). */
+export function sectionEnabled(section: PartnerSectionBase | undefined): boolean {
+  return section !== undefined && section !== null && section.enabled !== false;
 }
 
 /** The delivery job of partner K: the status change plus the partner's own data under its key (the shape queued jobs already have). */

@@ -1,4 +1,5 @@
 import { SEEK_STATUS_CODES, STEPSTONE_STATUSES, type CanonicalStage } from './stages';
+import type { PartnerSectionBase } from './partner';
 import type { TenantConfig } from './tenants';
 
 /**
@@ -58,6 +59,26 @@ export interface StatusMapping {
   stage?: CanonicalStage;
   stepstone: PartnerStatusDecision;
   seek: PartnerStatusDecision;
+}
+
+/** What the mapping needs of a partner: its vocabulary for a tenant and its default table (PartnerDefinition.statuses). */
+export interface PartnerStatusVocabulary<Section> {
+  accepted(section: Section): readonly string[];
+  defaultsByStage: Readonly<Partial<Record<CanonicalStage, string>>>;
+}
+
+/**
+ * One partner's status for one iCIMS status id: the section's `statusOverrides` (status id →
+ * partner status) win, then its `stageMapping` (stage → partner status), then the partner's
+ * default table; the result must be one the partner accepts for this tenant.
+ */
+export function decidePartnerStatus<Section extends PartnerSectionBase>(
+  statusId: string,
+  stage: CanonicalStage | undefined,
+  section: Section,
+  statuses: PartnerStatusVocabulary<Section>,
+): PartnerStatusDecision {
+  return decide(statusId, stage, section.statusOverrides, section.stageMapping, statuses.defaultsByStage, statuses.accepted(section));
 }
 
 function decide(
