@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { enrichJobId, eventDedupId, QUEUES, type ContractQueue, type EnrichJob } from '@status-bridge/core';
+import type { Queue } from 'bullmq';
+import { ENRICH_QUEUE, enrichJobId, eventDedupId, type EnrichJob } from '@status-bridge/core';
 
 export type EnqueueResult = {
   outcome: 'added' | 'deduplicated';
@@ -67,7 +68,7 @@ const MAX_DEDUP_ROUNDS = 3;
  */
 export class EnrichEnqueuer {
   constructor(
-    private readonly queue: ContractQueue<'enrich'>,
+    private readonly queue: Queue<EnrichJob, unknown, string>,
     /** The connection the queue adds on (ingest's producer: no offline queue, fails fast). */
     private readonly redis: Redis,
     private readonly dedupWindowMs: number,
@@ -107,7 +108,7 @@ export class EnrichEnqueuer {
 
   /** undefined when this event became a job; else the id of the job it was collapsed into. */
   private async add(job: EnrichJob, jobId: string, dedupId: string): Promise<string | undefined> {
-    const added = await this.queue.add(QUEUES.enrich.jobName, job, {
+    const added = await this.queue.add(ENRICH_QUEUE.jobName, job, {
       jobId,
       // BullMQ deduplication with a TTL (throttle mode): the same transition inside the window
       // is one job; after it, a real repeat (a candidate moved back and forth) is a new job.

@@ -1,6 +1,7 @@
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ContractQueues, Logger, QueueKey, QueuePayloads, Tenants } from '@status-bridge/core';
+import type { Logger, Tenants } from '@status-bridge/core';
+import type { ContractQueues, QueueKey, QueuePayloads } from '@status-bridge/partners';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
 

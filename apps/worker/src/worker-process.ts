@@ -5,15 +5,13 @@ import {
   BACKOFF_TYPE,
   bullErrorListener,
   closeRedis,
-  createQueues,
   createRedis,
   listen,
-  QUEUES,
   redisAnswers,
   registerQueueMetrics,
   type Logger,
-  type QueueKey,
 } from '@status-bridge/core';
+import { createQueues, QUEUES, type QueueKey } from '@status-bridge/partners';
 import type { WorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import { HEALTH_PATHS } from '@status-bridge/core';

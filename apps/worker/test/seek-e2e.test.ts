@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createQueue, type ContractQueue } from '@status-bridge/core';
+import { createQueue, type ContractQueue } from '@status-bridge/partners';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';

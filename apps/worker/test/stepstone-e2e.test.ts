@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createQueue, QUEUES, type ContractQueue } from '@status-bridge/core';
+import { createQueue, QUEUES, type ContractQueue } from '@status-bridge/partners';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_ATSI_APPLICATION_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
 import { basicAuth, cleanupPrefix, eventJson, gzipped, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createQueue, type ContractQueue } from '@status-bridge/core';
+import { createQueue, type ContractQueue } from '@status-bridge/partners';
 import { parseIcimsDateTime } from '@status-bridge/icims';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';

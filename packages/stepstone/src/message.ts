@@ -1,4 +1,4 @@
-import { STEPSTONE_STATUSES } from '@status-bridge/core';
+import { STEPSTONE_STATUSES } from './statuses';
 
 /**
  * The ATSi Application Status message. Field names and casing are the contract's

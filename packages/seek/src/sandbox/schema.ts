@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { SEEK_STATUS_CODES } from '@status-bridge/core';
+import { SEEK_STATUS_CODES } from '../statuses';
 import { sandboxId, type SeekSandboxState, type StoredItem, type UploadedCandidate } from './state';
 
 /**

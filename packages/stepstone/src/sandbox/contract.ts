@@ -1,4 +1,4 @@
-import { STEPSTONE_STATUSES } from '@status-bridge/core';
+import { STEPSTONE_STATUSES } from '../statuses';
 
 /**
  * The sandbox's own reading of the ATSi Application Status contract, written independently of

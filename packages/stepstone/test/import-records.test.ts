@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { AtsiApplicationIdStore } from '@status-bridge/stepstone';
+import { AtsiApplicationIdStore } from '../src/application-ids';
 import { cleanupPrefix, REPO_ROOT, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
-import { CsvHeaderError, parseCorrelationCsv } from '../src/import-stepstone';
+import { CsvHeaderError, parseCorrelationCsv } from '../src/import-records';
 
 const ID = '51c3be16-0f93-41ed-9cc0-9092222d7333';
 const OTHER = '11111111-2222-3333-4444-555555555555';
@@ -60,7 +60,7 @@ describe('npm run import:stepstone (child process, real Redis)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-import-'));
   const run = async (args: string[], env: Record<string, string> = { REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix }) => {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'apps/cli/src/import-stepstone.ts'), ...args], {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/stepstone/src/import-records.ts'), ...args], {
         cwd: REPO_ROOT,
         env: { ...process.env, ...env },
       });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { closeRedis, commonEnvProperties, ConfigError, createRedis, loadEnv, type EnvSource } from '@status-bridge/core';
-import { AtsiApplicationIdStore, validateCorrelationRecord, type CorrelationRecord } from '@status-bridge/stepstone';
+import { AtsiApplicationIdStore, validateCorrelationRecord, type CorrelationRecord } from './application-ids';
 
 /**
  * `npm run import:stepstone -- file.csv [--skip-invalid] [--dry-run]`

@@ -1,9 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@status-bridge/core';
-import { AtsiApplicationIdStore, ICIMS_ID_PATTERN, UUID_PATTERN } from '@status-bridge/stepstone';
-import type { RouterMount } from '../app';
-import { reply, send, type Reply } from '../responses';
+import type { HttpHandler, Logger, PartnerIngestContext } from '@status-bridge/core';
+import { AtsiApplicationIdStore, ICIMS_ID_PATTERN } from './application-ids';
+import { UUID_PATTERN } from './message';
 
 /**
  * Correlation records for ATS set-ups that keep StepStone's AtsiApplicationId outside iCIMS:
@@ -16,17 +16,30 @@ import { reply, send, type Reply } from '../responses';
  */
 export const STEPSTONE_APPLICATIONS_PATH = '/stepstone/applications/:customerId/:systemId';
 
+type Answer = { status: number; userMessage: string; debugErrorMessage: string; headers?: Record<string, string> };
+
 const ANSWERS = {
-  badIds: reply(400, 'bad_ids', 'The request could not be processed: customerId and systemId must be iCIMS ids (digits).', 'customerId and systemId path segments must be digits'),
-  badBody: reply(400, 'bad_body', 'The request could not be processed: the body must be {"atsiApplicationId": "<StepStone application UUID>"}.', 'body must be a JSON object with exactly one field, atsiApplicationId, holding a UUID'),
-  notFound: reply(404, 'not_found', 'No StepStone application id is stored for this application.', 'no correlation record for this customerId and systemId'),
-  unavailable: { ...reply(503, 'unavailable', 'The record could not be stored right now because of a temporary problem on our side. Please try again in a few minutes.', 'Redis did not answer'), headers: { 'retry-after': '30' } } as Reply,
-};
+  badIds: { status: 400, userMessage: 'The request could not be processed: customerId and systemId must be iCIMS ids (digits).', debugErrorMessage: 'customerId and systemId path segments must be digits' },
+  badBody: {
+    status: 400,
+    userMessage: 'The request could not be processed: the body must be {"atsiApplicationId": "<StepStone application UUID>"}.',
+    debugErrorMessage: 'body must be a JSON object with exactly one field, atsiApplicationId, holding a UUID',
+  },
+  notFound: { status: 404, userMessage: 'No StepStone application id is stored for this application.', debugErrorMessage: 'no correlation record for this customerId and systemId' },
+  unavailable: {
+    status: 503,
+    userMessage: 'The record could not be stored right now because of a temporary problem on our side. Please try again in a few minutes.',
+    debugErrorMessage: 'Redis did not answer',
+    headers: { 'retry-after': '30' },
+  },
+} satisfies Record<string, Answer>;
 
 export interface StepStoneApplicationsDeps {
   store: AtsiApplicationIdStore;
   /** Per-tenant inbound auth, customerId from the path (ingest's requireInboundAuth). */
-  requireInboundAuth: (customerIdParam?: string) => RequestHandler;
+  requireInboundAuth: (customerIdParam?: string) => HttpHandler;
+  /** Ingest's answer in iCIMS's error standard. */
+  answerError: PartnerIngestContext['answerError'];
   logger: Logger;
   /** Resolves when the store can take commands; rejects (→ 503) when it cannot soon. */
   ready?: () => Promise<void>;
@@ -34,6 +47,10 @@ export interface StepStoneApplicationsDeps {
 
 export function createStepStoneApplicationsRouter(deps: StepStoneApplicationsDeps): Router {
   const router = Router();
+  const send = (res: ServerResponse, answer: Answer): void => {
+    for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+    deps.answerError(res, answer.status, answer.userMessage, answer.debugErrorMessage);
+  };
   const checkIds: RequestHandler = (req, res, next) => {
     if (ICIMS_ID_PATTERN.test(String(req.params.customerId)) && ICIMS_ID_PATTERN.test(String(req.params.systemId))) return next();
     send(res, ANSWERS.badIds);
@@ -120,14 +137,19 @@ function whenReady(redis: Redis): Promise<void> {
   });
 }
 
-/** The mount for the ingest app (routes/extra.ts). Uses ingest's producer connection: fails fast while Redis is down. */
-export const stepstoneApplications: RouterMount = (context) => {
-  const redis = context.redis;
-  if (!redis) throw new Error('stepstone applications route needs context.redis');
-  return createStepStoneApplicationsRouter({
-    store: new AtsiApplicationIdStore(redis, context.env.QUEUE_PREFIX),
+/**
+ * The partner's ingest routes (PartnerDefinition.ingestRoutes). `context.redis` is ingest's producer
+ * connection: no offline queue, so a request while Redis is down fails fast (503).
+ */
+export function stepstoneIngestRoutes(context: PartnerIngestContext): HttpHandler[] {
+  const { redis } = context;
+  const router = createStepStoneApplicationsRouter({
+    store: new AtsiApplicationIdStore(redis, context.prefix),
     ready: () => whenReady(redis),
     requireInboundAuth: context.requireInboundAuth,
+    answerError: context.answerError,
     logger: context.logger,
   });
-};
+  // An Express Router is a node:http handler; Express adds req.params when ingest's app runs it.
+  return [router as unknown as HttpHandler];
+}

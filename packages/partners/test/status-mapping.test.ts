@@ -1,6 +1,13 @@
-import { CANONICAL_STAGES, type CanonicalStage } from '../src/stages';
-import { DEFAULT_SEEK_BY_STAGE, DEFAULT_STEPSTONE_BY_STAGE, mapStatus, stageOf } from '../src/status-mapping';
-import type { TenantConfig } from '../src/tenants';
+import { CANONICAL_STAGES, mapStatus as mapStatusFor, stageOf, type CanonicalStage, type PartnerStatusDecision, type TenantConfig } from '@status-bridge/core';
+import { DEFAULT_SEEK_BY_STAGE } from '@status-bridge/seek';
+import { DEFAULT_STEPSTONE_BY_STAGE } from '@status-bridge/stepstone';
+import { PARTNERS, type PartnerKey } from '../src';
+
+// Core's generic mapping (decidePartnerStatus per partner) over the registered partners' tables.
+const mapStatus = (tenant: Parameters<typeof mapStatusFor>[0], statusId: string) => {
+  const { partners, ...rest } = mapStatusFor(tenant, statusId, PARTNERS);
+  return { ...rest, ...partners } as typeof rest & Record<PartnerKey, PartnerStatusDecision>;
+};
 
 // One iCIMS status id per canonical stage, so every stage goes through the mapping.
 const statusByStage: Record<CanonicalStage, string> = {

@@ -1,4 +1,6 @@
-/** SEEK API settings (issue 5: SEEK delivery). One SEEK partner account serves every hirer, so these are partner-wide. */
+import type { EnvProperty } from '@status-bridge/core';
+
+/** SEEK API settings. One SEEK partner account serves every hirer, so these are partner-wide. */
 export interface SeekEnv {
   SEEK_TOKEN_URL: string;
   SEEK_GRAPHQL_URL: string;
@@ -9,7 +11,7 @@ export interface SeekEnv {
   SEEK_TOKEN_MARGIN_SECONDS: number;
 }
 
-export const seekEnvProperties = {
+export const seekEnvProperties: Record<string, EnvProperty> = {
   SEEK_TOKEN_URL: { type: 'string', pattern: '^https?://', default: 'https://auth.seek.com/oauth/token', description: 'SEEK partner token endpoint' },
   SEEK_GRAPHQL_URL: { type: 'string', pattern: '^https?://', default: 'https://graphql.seek.com/graphql', description: 'SEEK GraphQL endpoint' },
   SEEK_AUDIENCE: { type: 'string', default: 'https://graphql.seek.com', description: 'token audience (https://test.graphql.seek.com for the Playground)' },

@@ -1,5 +1,5 @@
-import { deliveryJobId, enrichJobId, eventDedupId, parseQueueList, QUEUES, QUEUE_KEYS } from '../src/queues';
-import { redactValue } from '../src/logger';
+import { deliveryJobId, enrichJobId, eventDedupId, redactValue } from '@status-bridge/core';
+import { parseQueueList, QUEUES, QUEUE_KEYS } from '../src';
 
 const seed = { customerId: '1234', systemId: '2203', oldStatus: '1752', newStatus: '9782' };
 

@@ -1,4 +1,6 @@
-/** StepStone ATSi Application Status settings (issue 4: StepStone delivery). */
+import type { EnvProperty } from '@status-bridge/core';
+
+/** StepStone ATSi Application Status settings: partner-wide, read by the worker that runs the deliver-stepstone queue. */
 export interface StepStoneEnv {
   STEPSTONE_STATUS_URL?: string;
   STEPSTONE_REQUEST_TIMEOUT_MS: number;
@@ -14,7 +16,7 @@ export function applicationLockMs(env: Pick<StepStoneEnv, 'STEPSTONE_APPLICATION
   return env.STEPSTONE_APPLICATION_LOCK_MS ?? 2 * env.STEPSTONE_REQUEST_TIMEOUT_MS + 5_000;
 }
 
-export const stepstoneEnvProperties = {
+export const stepstoneEnvProperties: Record<string, EnvProperty> = {
   // No default: the status URL carries the ATS_ID that StepStone issues to us, and the seed's host
   // (atsi-prod) is a placeholder. The StepStone processor refuses to start while a tenant that
   // delivers to StepStone has neither this nor its own stepstone.statusUrl.
@@ -25,7 +27,7 @@ export const stepstoneEnvProperties = {
       'ATSi Application Status URL, e.g. https://www.at-ats.com/qs-api/public/atsi/v1/{ATS_ID} (current docs; confirm host and ATS_ID with StepStone); a tenant may override it with stepstone.statusUrl',
   },
   STEPSTONE_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one StepStone request' },
-  // StepStone documents no rate limits and no Retry-After (research B2), so both bounds are ours.
+  // StepStone documents no rate limits and no Retry-After (docs/partners/stepstone.md), so both bounds are ours.
   STEPSTONE_DEFAULT_RETRY_AFTER_MS: {
     type: 'integer',
     minimum: 1,
