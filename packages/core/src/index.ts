@@ -22,3 +22,4 @@ export * from './process-output';
 export * from './partner';
 export * from './sandbox-listen';
 export * from './failure-reason';
+export * from './token-cache';

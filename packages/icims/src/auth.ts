@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { PermanentError, RateLimitedError, RetryableError, parseRetryAfter, type PartnerError } from '@status-bridge/core';
 import { icimsErrorMessage } from './classify';
-import type { FetchedToken } from './token-cache';
+import type { FetchedToken } from '@status-bridge/core';
 
 /** How we authenticate to one tenant's iCIMS API: resolved config with the secret loaded. */
 export type IcimsCredentials =
