@@ -59,3 +59,26 @@ describe('Tenants', () => {
     expect(rest).toEqual(JSON.parse(JSON.stringify(TENANTS_FILE_SCHEMA)));
   });
 });
+
+describe('defaults instead of required noise', () => {
+  it('a minimal partner section loads, with every documented default filled in', () => {
+    const tenants = tenantsFromObject(
+      { tenants: { '1': { statusMapping: {}, seek: { hirerId: 'h' }, stepstone: { tokenEnv: 'T_TOKEN' } } } },
+      { T_TOKEN: 'secret' },
+      ['partners'],
+    );
+    expect(tenants.section('1', 'seek')).toEqual({ hirerId: 'h', enabled: true, defaultSource: 'iCIMS', withoutPosition: 'interaction', interactionActionCode: 'Note' });
+    expect(tenants.section('1', 'stepstone')).toEqual({ tokenEnv: 'T_TOKEN', enabled: true, sendRawStatus: true, sendBusinessDate: true });
+    expect(tenants.idsWith('seek')).toEqual(['1']);
+  });
+
+  it('a value that is given wins over the default', () => {
+    const tenants = tenantsFromObject({ tenants: { '1': { statusMapping: {}, seek: { hirerId: 'h', withoutPosition: 'skip', enabled: false } } } }, {});
+    expect(tenants.section('1', 'seek')).toMatchObject({ withoutPosition: 'skip', enabled: false, defaultSource: 'iCIMS' });
+  });
+
+  it("a disabled partner's secrets are not required", () => {
+    expect(() => tenantsFromObject({ tenants: { '1': { statusMapping: {}, stepstone: { tokenEnv: 'T_TOKEN', enabled: false } } } }, {}, ['partners'])).not.toThrow();
+    expect(() => tenantsFromObject({ tenants: { '1': { statusMapping: {}, stepstone: { tokenEnv: 'T_TOKEN' } } } }, {}, ['partners'])).toThrow(/T_TOKEN \(referenced by tenants\.1\.stepstone\.tokenEnv\)/);
+  });
+});
