@@ -1,6 +1,6 @@
 import { ConfigError, envSchema, httpTimeoutEnvProperties, httpTimeoutsFromEnv, loadEnv, type CommonEnv, type EnvSource, type HttpServerTimeouts, type Tenants } from '@status-bridge/core';
 import { loadTenants } from '@status-bridge/partners';
-import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims/src/env';
+import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims';
 import { DEFAULT_ACCEPTED_MESSAGE } from './responses';
 
 /** Ingest process configuration: read once at start from the environment and the tenants file. */

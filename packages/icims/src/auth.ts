@@ -20,7 +20,7 @@ export function basicHeader(credentials: Extract<IcimsCredentials, { type: 'basi
 }
 
 /**
- * OAuth 2.0 client credentials against the iCIMS authorization server (research A1.2: form POST
+ * OAuth 2.0 client credentials against the iCIMS authorization server (docs/partners/icims.md#authentication: form POST
  * with grant_type, client_id, client_secret and `audience`; regional hosts differ, so the URL is
  * configured). Errors never carry the secret or the token.
  */

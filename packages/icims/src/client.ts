@@ -43,7 +43,7 @@ export interface IcimsClientOptions {
   /** Called once per tenant and day when 80% of the daily budget is used. */
   onBudgetWarning?: (tenantId: string, used: number, budget: number) => void;
   tokenCache?: { marginMs?: number; lockTtlMs?: number };
-  /** Wait after a 429 without a usable Retry-After (iCIMS documents none; research A3). */
+  /** Wait after a 429 without a usable Retry-After (iCIMS documents none; docs/partners/icims.md#rate-limits-and-errors). */
   defaultRetryAfterMs?: number;
   /** Jitter spread over the waits the back-off gate hands out (default 2000 ms). */
   backoffJitterMs?: number;

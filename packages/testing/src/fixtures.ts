@@ -1,7 +1,7 @@
 import type { StatusChange } from '@status-bridge/core';
 import { gzipSync } from 'node:zlib';
 
-/** The iCIMS Status Flow Update example, byte for byte as in ../shared/seeds/icims-status-flow-update.txt. */
+/** The iCIMS Status Flow Update example, byte for byte as in the iCIMS documentation's Status Flow Update example (docs/partners/icims.md#the-event). */
 export const SEED_EVENT_JSON = `{
     "newStatus": "9782",
     "oldStatus": "1752",

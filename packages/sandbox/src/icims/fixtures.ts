@@ -1,5 +1,5 @@
 /**
- * iCIMS records the sandbox serves, in iCIMS's response shapes (research A2): lowercase keys,
+ * iCIMS records the sandbox serves, in iCIMS's response shapes (docs/partners/icims.md#records): lowercase keys,
  * dropdowns as `{id, value}`, profile links as `{profile, id, value}`, empty fields omitted.
  * Customer 1234 carries the seed example's ids (person 1364, job 1242, workflow 2203, user 3)
  * and matches config/tenants.example.json: workflow field `field51234` holds the StepStone
@@ -17,7 +17,7 @@ export interface IcimsCustomerFixtures {
 export type IcimsFixtures = Record<string, IcimsCustomerFixtures>;
 
 /**
- * iCIMS DATETIME as the API writes it: UTC "yyyy-mm-dd hh:mm a", to the minute (research A2,
+ * iCIMS DATETIME as the API writes it: UTC "yyyy-mm-dd hh:mm a", to the minute (docs/partners/icims.md#records,
  * Field Types). Written here independently of packages/icims's parser, so a mistake there shows.
  */
 export function formatIcimsDateTime(epochMs: number): string {
