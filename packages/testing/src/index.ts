@@ -6,3 +6,4 @@ export * from './fixtures';
 export * from './reliability-report';
 export * from './raw-http';
 export * from './log-lines';
+export * from './end-to-end';
