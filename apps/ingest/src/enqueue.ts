@@ -63,8 +63,8 @@ const MAX_DEDUP_ROUNDS = 3;
  * - failed for good, or gone (removed): its dedup key is released (compare-and-delete) and the
  *   event is added again as a NEW job, answered 200 once Redis stored it. The failed job stays in
  *   the failed set for operators; if one of them also retries it by hand, the transition is
- *   processed twice, which the partners absorb (StepStone keeps a current state; SEEK answers the
- *   repeat's idempotencyId with _Conflict).
+ *   processed twice, which the partners absorb (a current-state partner shows the same status; a
+ *   history partner answers the repeat's idempotency id as a duplicate).
  */
 export class EnrichEnqueuer {
   constructor(

@@ -41,7 +41,7 @@ export interface EnvProperty {
 
 /** What a partner needs read from iCIMS for one tenant, besides the standard fields. */
 export interface IcimsNeeds {
-  /** Custom fields of the applicant workflow (e.g. the field holding StepStone's application id). */
+  /** Custom fields of the applicant workflow (e.g. the field holding the job board's own application id). */
   workflowFields?: readonly string[];
   /** Custom fields of the candidate's person record. */
   personFields?: readonly string[];
@@ -101,7 +101,7 @@ export interface DeliveryRequest<Section, Delivery> {
  */
 export type DeliveryOutcome =
   /**
-   * The partner accepted it; `duplicate`: the partner said it already had it (e.g. SEEK's _Conflict).
+   * The partner accepted it; `duplicate`: the partner said it already had it (e.g. a GraphQL _Conflict answer to a repeated idempotency id).
    * Both count as done. `detail` is the completed job's return value (shown in the dashboard) and
    * rides on the log line: ids and statuses only, never candidate data or secrets.
    */
@@ -163,7 +163,7 @@ export interface PartnerSandboxDefinition {
 
 export interface RunningPartnerSandbox {
   url: string;
-  /** Worker env that points this partner at the sandbox (e.g. STEPSTONE_STATUS_URL). */
+  /** Worker env that points this partner at the sandbox (e.g. its status URL variable). */
   workerEnv: Record<string, string>;
   /** What it received, for the demo's summary (no secrets). */
   received(): Promise<unknown[]>;
@@ -171,12 +171,12 @@ export interface RunningPartnerSandbox {
 }
 
 export interface PartnerDefinition<Key extends string = string, Section extends PartnerSectionBase = PartnerSectionBase, Delivery = unknown, Env = Record<string, unknown>> {
-  /** Tenants-file section, queue key, metric label and failure-reason tag, e.g. "stepstone". Never renamed. */
+  /** Tenants-file section, queue key, metric label and failure-reason tag, lower-case, e.g. "acme-jobs". Never renamed. */
   key: Key;
-  /** Shown in docs, logs and the dashboard, e.g. "StepStone". */
+  /** Shown in docs, logs and the dashboard, e.g. "Acme Jobs". */
   title: string;
   queue: {
-    /** Redis name of the queue, e.g. "deliver-stepstone". DO NOT RENAME: queued jobs live under it. */
+    /** Redis name of the queue, e.g. "deliver-acme-jobs". DO NOT RENAME: queued jobs live under it. */
     name: string;
     /** Job name in the dashboard; never PII. */
     jobName: string;
@@ -203,13 +203,13 @@ export interface PartnerDefinition<Key extends string = string, Section extends 
   plan(input: PlanInput<Section>, storage: PartnerStorage): Promise<PlanResult<Delivery>>;
   /** Builds the deliverer; throws ConfigError (naming the variable) for settings it cannot work with. */
   createDeliverer(runtime: PartnerRuntime<Section, Env>): Deliverer<Section, Delivery> | Promise<Deliverer<Section, Delivery>>;
-  /** Extra authenticated ingest routes (e.g. StepStone's correlation records). */
+  /** Extra authenticated ingest routes (e.g. correlation records a job board's ids need). */
   ingestRoutes?(context: PartnerIngestContext): HttpHandler[];
   sandbox?: PartnerSandboxDefinition;
   /**
    * Optional: the family name of the partner's own error codes (PartnerErrorDetails.code) for
-   * `npm run replay --error-class`. SEEK's is "graphql": a failed reason with the code
-   * BAD_USER_INPUT is in the classes `graphql` and `graphql:BAD_USER_INPUT`. Network codes
+   * `npm run replay --error-class`. A GraphQL partner's is "graphql": a failed reason with the
+   * code BAD_USER_INPUT is in the classes `graphql` and `graphql:BAD_USER_INPUT`. Network codes
    * (ECONNRESET …) and our `HTTP_<nnn>` fallbacks are never in it.
    */
   errorCodeClass?: string;

@@ -6,7 +6,7 @@ import { ownKey } from './redis';
 /**
  * One OAuth access token per (partner, account), shared by every process through Redis, fetched
  * once when it is missing: the iCIMS client (one token per tenant; iCIMS throttles clients that ask
- * for many) and the SEEK client (one partner token; SEEK asks partners to cache it) use this.
+ * for many) and partner clients (one partner-wide token, which a partner may ask to be cached) use this.
  *
  *  - In a process, concurrent callers for one cache id share one promise (single-flight).
  *  - Across processes, the first to take a SET NX PX lock fetches; the others poll the cache until

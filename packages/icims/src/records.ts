@@ -108,7 +108,7 @@ export function readWorkflow(id: string, record: IcimsRecord, custom: readonly s
   };
 }
 
-/** Picks a phone: Mobile first (SEEK's phone is for contacting the candidate), else the first listed. */
+/** Picks a phone: Mobile first (a partner uses the phone to contact the candidate), else the first listed. */
 function pickPhone(value: unknown): string | undefined {
   if (!Array.isArray(value)) return undefined;
   const phones = value

@@ -24,7 +24,7 @@ export const QUEUES = {
 
 export const QUEUE_KEYS: readonly QueueKey[] = ['enrich', ...PARTNER_KEYS];
 
-/** Parses WORKER_QUEUES ("enrich,stepstone" or "all"), refusing unknown names. */
+/** Parses WORKER_QUEUES ("enrich,<partner key>,…" or "all"), refusing unknown names. */
 export function parseQueueList(value: string): QueueKey[] {
   return parseQueueListOf(value, QUEUE_KEYS);
 }

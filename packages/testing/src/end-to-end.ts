@@ -53,7 +53,7 @@ export interface EndToEnd<Sandboxes> {
   send(method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }>;
   /** The seed event (gzip, the seed's headers, tenant 1234's credentials), links at the iCIMS sandbox naming the event's own ids. */
   postEvent(overrides?: { systemId?: string; personId?: string; jobId?: string; oldStatus?: string; newStatus?: string }): Promise<{ status: number; text: string }>;
-  /** Sum of one counter over every worker's /metrics, for the series lines that contain every `labels` part (e.g. 'partner="seek"'). */
+  /** Sum of one counter over every worker's /metrics, for the series lines that contain every `labels` part (e.g. 'partner="<key>"'). */
   counter(name: string, ...labels: string[]): Promise<number>;
   stop(): Promise<void>;
 }

@@ -180,7 +180,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     }
     summary.icimsRequests = records.requests;
     summary.jobFromCache = records.jobFromCache;
-    // The event's place among its application's changes (StepStone keeps only the newest) and
+    // The event's place among its application's changes (a current-state partner keeps only the newest) and
     // this transition's time: computed once here, so every retry and replica agrees.
     const order = eventOrder({ receivedAt, enrichJobId, eventStatusId: event.newStatus, workflowStatusId: records.workflow.status?.id, workflowUpdatedAt: records.workflow.updatedAt, resendWindowMs: env.ICIMS_LATE_RESEND_WINDOW_SECONDS * 1000 });
     if (records.workflow.status?.id !== undefined && records.workflow.status.id !== event.newStatus) {
@@ -209,7 +209,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     const partnerRecords = enrichedRecords(records);
     for (const { partner, status, section } of wanted) {
       const key = partner.key as Partner;
-      // No partner call here: only our own records (e.g. StepStone's correlation records) are read.
+      // No partner call here: only our own records (e.g. a partner's correlation records) are read.
       const planned = await partner.plan({ tenantId, section, statusChange, status, records: partnerRecords }, storage);
       if ('skip' in planned) {
         summary.skipped[key] = planned.skip;
