@@ -35,7 +35,7 @@ import { PARTNERS, QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/part
  * partner whose codes form a family (PartnerDefinition.errorCodeClass, e.g. "graphql") is in the
  * family and in "<family>:<CODE>".
  */
-const CODE_FAMILIES = new Map<string, string>(PARTNERS.flatMap((partner) => ('errorCodeClass' in partner && partner.errorCodeClass ? [[partner.key, partner.errorCodeClass] as [string, string]] : [])));
+const CODE_FAMILIES = new Map<string, string>(PARTNERS.flatMap((partner) => (partner.errorCodeClass ? [[partner.key, partner.errorCodeClass] as [string, string]] : [])));
 const FAMILY_CLASSES = [...new Set(CODE_FAMILIES.values())].map((family) => `${family}|${family}:[A-Z][A-Z0-9_]*`).join('|');
 export const ERROR_CLASS_PATTERN = new RegExp(`^(http-[45]xx|http-\\d{3}|${FAMILY_CLASSES ? `${FAMILY_CLASSES}|` : ''}network|timeout|stalled|other)$`);
 

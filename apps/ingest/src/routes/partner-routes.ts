@@ -24,7 +24,7 @@ export function partnerIngestContext(context: IngestContext): PartnerIngestConte
 }
 
 export const partnerRoutes: RouterMount[] = PARTNERS.flatMap((partner) => {
-  const routes = 'ingestRoutes' in partner ? partner.ingestRoutes : undefined;
+  const routes = partner.ingestRoutes;
   if (!routes) return [];
   const mount: RouterMount = (context) => {
     const router = Router();

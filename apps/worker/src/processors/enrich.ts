@@ -180,8 +180,8 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     }
     summary.icimsRequests = records.requests;
     summary.jobFromCache = records.jobFromCache;
-    // The event's place among its application's changes (a current-state partner keeps only the newest) and
-    // this transition's time: computed once here, so every retry and replica agrees.
+    // The event's place among its application's changes (a current-state partner keeps only the
+    // newest) and this transition's time: computed once here, so every retry and replica agrees.
     const order = eventOrder({ receivedAt, enrichJobId, eventStatusId: event.newStatus, workflowStatusId: records.workflow.status?.id, workflowUpdatedAt: records.workflow.updatedAt, resendWindowMs: env.ICIMS_LATE_RESEND_WINDOW_SECONDS * 1000 });
     if (records.workflow.status?.id !== undefined && records.workflow.status.id !== event.newStatus) {
       log.info('the workflow has moved on since the event; delivering the event\'s status', {
