@@ -11,12 +11,13 @@
  *   DEMO_INBOUND_USER             icims-1234 (tenant 1234's inbound Basic user in config/tenants.example.json)
  *   TENANT_1234_INBOUND_PASSWORD  the quick start's development password
  *   DASHBOARD_URL                 http://127.0.0.1:3001
- *   SANDBOX_HOST, SANDBOX_ICIMS_PORT, SANDBOX_STEPSTONE_PORT, SANDBOX_SEEK_PORT   127.0.0.1, 4010, 4020, 4030
+ *   SANDBOX_HOST, SANDBOX_ICIMS_PORT, SANDBOX_<PARTNER>_PORT   127.0.0.1, 4010, each partner sandbox's default port
  *   REDIS_URL (or REDIS_CLUSTER_NODES …), QUEUE_PREFIX   where the jobs are, to follow them (read only)
  *   DEMO_TIMEOUT_MS               how long to wait for the pipeline (30000)
  */
 import { Queue } from 'bullmq';
-import { closeRedis, createRedis, deliveryJobId, enrichJobId, loadEnv, QUEUES, redisConnectionFromEnv, redisEnvProperties, type QueueKey, type RedisEnv } from '@status-bridge/core';
+import { closeRedis, createRedis, deliveryJobId, enrichJobId, loadEnv, redisConnectionFromEnv, redisEnvProperties, type RedisEnv } from '@status-bridge/core';
+import { PARTNER_KEYS, PARTNERS, QUEUE_KEYS, QUEUES, sandboxPortVariable, type QueueKey } from '@status-bridge/partners';
 // The seed request exactly as the tests send it (shared/seeds/icims-status-flow-update.txt).
 import { basicAuth, gzipped, SEED_EVENT_JSON, seedHeaders } from '@status-bridge/testing';
 
@@ -27,11 +28,11 @@ const INBOUND_USER = env.DEMO_INBOUND_USER ?? 'icims-1234';
 // The same development value scripts/start.ts sets for the quick start; never a real secret.
 const INBOUND_PASSWORD = env.TENANT_1234_INBOUND_PASSWORD ?? 'dev-inbound-password';
 const SANDBOX_HOST = env.SANDBOX_HOST ?? '127.0.0.1';
-const SANDBOX = {
-  icims: `http://${SANDBOX_HOST}:${env.SANDBOX_ICIMS_PORT ?? '4010'}`,
-  stepstone: `http://${SANDBOX_HOST}:${env.SANDBOX_STEPSTONE_PORT ?? '4020'}`,
-  seek: `http://${SANDBOX_HOST}:${env.SANDBOX_SEEK_PORT ?? '4030'}`,
-};
+const ICIMS_SANDBOX = `http://${SANDBOX_HOST}:${env.SANDBOX_ICIMS_PORT ?? '4010'}`;
+/** Every partner's sandbox, where `npm start` runs it. */
+const PARTNER_SANDBOXES = PARTNERS.flatMap((partner) =>
+  partner.sandbox ? [{ partner, sandbox: partner.sandbox, url: `http://${SANDBOX_HOST}:${env[sandboxPortVariable(partner.key)] ?? partner.sandbox.defaultPort}` }] : [],
+);
 // The same Redis variables as the services (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …).
 const REDIS = redisConnectionFromEnv(loadEnv<RedisEnv>({ type: 'object', properties: redisEnvProperties }, env));
 const QUEUE_PREFIX = env.QUEUE_PREFIX ?? '{status-bridge}';
@@ -59,9 +60,9 @@ function transition(systemId: string, personId: string, jobId: string, oldStatus
 }
 
 const EVENTS: Array<{ label: string; json: string; seed?: boolean }> = [
-  { label: 'seed: workflow 2203, 1752 → 9782 (screening → interview); StepStone and SEEK', json: SEED_EVENT_JSON, seed: true },
-  { label: 'workflow 2204, D10100 → 1752 (applied → screening); came from SEEK, no StepStone id', json: transition('2204', '1365', '1242', 'D10100', '1752') },
-  { label: 'workflow 2205, 1752 → 9820 (screening → rejected); job without a SEEK position', json: transition('2205', '1366', '1243', '1752', '9820') },
+  { label: 'seed: workflow 2203, 1752 → 9782 (screening → interview); every partner of tenant 1234', json: SEED_EVENT_JSON, seed: true },
+  { label: 'workflow 2204, D10100 → 1752 (applied → screening); the iCIMS records of another applicant', json: transition('2204', '1365', '1242', 'D10100', '1752') },
+  { label: 'workflow 2205, 1752 → 9820 (screening → rejected); a job with fewer partner fields', json: transition('2205', '1366', '1243', '1752', '9820') },
   { label: 'seed again (an iCIMS re-send): same answer, no second job', json: SEED_EVENT_JSON, seed: true },
 ];
 
@@ -70,7 +71,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 // iCIMS links point at its own API origin; in the quick start "iCIMS" is the sandbox, and the
 // worker follows a link only to the configured origin (ICIMS_API_BASE_URL), so the links name it.
-const asFromSandbox = (text: string): string => text.split('https://api.icims.com').join(SANDBOX.icims);
+const asFromSandbox = (text: string): string => text.split('https://api.icims.com').join(ICIMS_SANDBOX);
 
 async function postEvent(json: string, seed: boolean): Promise<{ status: number; body: string }> {
   const body = gzipped(asFromSandbox(json));
@@ -118,7 +119,7 @@ async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): 
     const state = await job.getState();
     lines.push({ key: 'enrich', id: job.id!, state, reason: job.failedReason });
     if (state !== 'completed' && state !== 'failed') done = false;
-    for (const partner of ['stepstone', 'seek'] as const) {
+    for (const partner of PARTNER_KEYS) {
       const delivery = await queues[partner].getJob(deliveryJobId(job.id!, partner));
       if (!delivery) continue;
       const deliveryState = await delivery.getState();
@@ -128,17 +129,6 @@ async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): 
   }
   const sinceMs = latest.length > 0 ? Math.min(...latest.map((job) => job.timestamp)) - 1_000 : Date.now();
   return { lines, done, sinceMs };
-}
-
-/** "path=value" for the ids and codes in a GraphQL input: what an operator compares with SEEK. */
-function idsAndCodes(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item) => idsAndCodes(item, path));
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
-    const here = path ? `${path}.${key}` : key;
-    if (typeof inner === 'string' && /^(id|profileId|idempotencyId|code)$/.test(key)) return [`${here.replace(/^input\./, '')}=${inner}`];
-    return idsAndCodes(inner, here);
-  });
 }
 
 async function main(): Promise<void> {
@@ -157,14 +147,10 @@ async function main(): Promise<void> {
   }
 
   const redis = createRedis(REDIS, 'client', 'demo');
-  const queues = {
-    enrich: new Queue(QUEUES.enrich.name, { connection: redis, prefix: QUEUE_PREFIX }),
-    stepstone: new Queue(QUEUES.stepstone.name, { connection: redis, prefix: QUEUE_PREFIX }),
-    seek: new Queue(QUEUES.seek.name, { connection: redis, prefix: QUEUE_PREFIX }),
-  };
+  const queues = Object.fromEntries(QUEUE_KEYS.map((key) => [key, new Queue(QUEUES[key].name, { connection: redis, prefix: QUEUE_PREFIX })])) as Record<QueueKey, Queue>;
   try {
     out();
-    out('Waiting for the worker (enrichment, then StepStone and SEEK deliveries)…');
+    out(`Waiting for the worker (enrichment, then the ${PARTNERS.map((partner) => partner.title).join(' and ')} deliveries)…`);
     const deadline = Date.now() + TIMEOUT_MS;
     const prefixes = [...new Set(EVENTS.map((event) => transitionPrefix(event.json)))];
     let followed = await followJobs(queues, prefixes);
@@ -184,24 +170,16 @@ async function main(): Promise<void> {
     out(`  Dashboard: ${DASHBOARD_URL}/admin/queues`);
 
     out();
-    out(`iCIMS sandbox (${SANDBOX.icims}) answered these API calls from the worker:`);
-    const icims = (await getJson(`${SANDBOX.icims}/_sandbox/requests`)) as Array<{ at: number; method: string; path: string; answer: number | string }>;
+    out(`iCIMS sandbox (${ICIMS_SANDBOX}) answered these API calls from the worker:`);
+    const icims = (await getJson(`${ICIMS_SANDBOX}/_sandbox/requests`)) as Array<{ at: number; method: string; path: string; answer: number | string }>;
     for (const request of icims.filter((item) => item.at >= startedAt)) out(`  ${request.answer}  ${request.method} ${request.path}`);
 
-    out();
-    out(`StepStone sandbox (${SANDBOX.stepstone}) received:`);
-    const stepstone = (await getJson(`${SANDBOX.stepstone}/_sandbox/received`)) as { received: Array<{ at: number; path: string; body: unknown }>; rejected: Array<{ at: number; httpStatus: number; reason: string }> };
-    const accepted = stepstone.received.filter((item) => item.at >= startedAt);
-    if (accepted.length === 0) out('  nothing');
-    for (const item of accepted) out(`  POST ${item.path}  ${JSON.stringify(item.body)}`);
-    for (const item of stepstone.rejected.filter((rejected) => rejected.at >= startedAt)) out(`  refused (${item.httpStatus}): ${item.reason}`);
-
-    out();
-    out(`SEEK sandbox (${SANDBOX.seek}) received (ids and codes; the sandbox keeps candidate details to itself):`);
-    const seek = (await getJson(`${SANDBOX.seek}/_sandbox/operations`)) as { operations: Array<{ at: number; operation: string; outcome: string; httpStatus: number; variables: unknown }> };
-    const operations = seek.operations.filter((item) => item.at >= startedAt);
-    if (operations.length === 0) out('  nothing');
-    for (const item of operations) out(`  ${item.operation} → ${item.outcome} (HTTP ${item.httpStatus})  ${idsAndCodes(item.variables).join('  ')}`);
+    for (const { partner, sandbox, url } of PARTNER_SANDBOXES) {
+      out();
+      out(`${partner.title} sandbox (${url}) received (ids and statuses; the sandboxes keep candidate details to themselves):`);
+      const lines = sandbox.describeReceived ? await sandbox.describeReceived(url, startedAt) : ['(this sandbox does not describe what it received)'];
+      for (const line of lines) out(`  ${line}`);
+    }
   } finally {
     await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
     await closeRedis(redis);

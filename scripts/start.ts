@@ -5,17 +5,20 @@
  *   (default redis://127.0.0.1:6379). If nothing answers at REDIS_URL and a
  *   `redis-server` binary is installed, starts one with its data under .data/redis (AOF on,
  *   noeviction) and says so; otherwise exits with a message telling how to get Redis.
- * - Quick start: when no partner URL is configured (ICIMS_API_BASE_URL, STEPSTONE_STATUS_URL,
- *   SEEK_GRAPHQL_URL all unset), also starts the iCIMS, StepStone and SEEK sandboxes on loopback,
- *   points the services at them and fills in development secrets for config/tenants.example.json.
+ * - Quick start: when no partner URL is configured (ICIMS_API_BASE_URL and every partner sandbox's
+ *   `liveEnv`, e.g. its status or GraphQL URL, all unset), also starts the iCIMS sandbox and every
+ *   registered partner's sandbox on loopback (packages/sandbox/src/main.ts), points the services at
+ *   them (the runner's `workerEnv`) and fills in development secrets for config/tenants.example.json
+ *   (every secret it names, plus each partner sandbox's `quickStartEnv`).
  * - Starts ingest, worker and dashboard as child processes (env-only configuration, exactly as
  *   docker-compose and the tests start them), prints their addresses, and stops them all on Ctrl-C.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { ConfigError, describeRedisConnection, loadEnv, redisConnectionFromEnv, redisEnvProperties, redisReachable, type RedisConnectionConfig, type RedisEnv } from '@status-bridge/core';
+import { PARTNERS, sandboxPortVariable } from '@status-bridge/partners';
 
 const root = resolve(__dirname, '..');
 const env: Record<string, string | undefined> = { ...process.env };
@@ -29,10 +32,6 @@ const QUICK_START_DEFAULTS: Record<string, string> = {
   TENANT_1234_INBOUND_PASSWORD: 'dev-inbound-password',
   TENANT_1234_INBOUND_CLIENT_SECRET: 'dev-inbound-client-secret',
   TENANT_1234_ICIMS_CLIENT_SECRET: 'dev-icims-client-secret',
-  TENANT_1234_STEPSTONE_TOKEN: 'dev-stepstone-token',
-  SEEK_CLIENT_ID: 'dev-seek-client',
-  SEEK_CLIENT_SECRET: 'dev-seek-client-secret',
-  SEEK_AUDIENCE: 'https://graphql.seek.com',
   INGEST_TOKEN_SECRET: 'dev-only-ingest-token-secret-change-me-0123456789',
   DASHBOARD_USER: 'admin',
   DASHBOARD_PASSWORD: 'dev-dashboard-password',
@@ -40,9 +39,31 @@ const QUICK_START_DEFAULTS: Record<string, string> = {
   DASHBOARD_ENVIRONMENT_LABEL: 'local quick start',
   SANDBOX_HOST: '127.0.0.1',
   SANDBOX_ICIMS_PORT: '4010',
-  SANDBOX_STEPSTONE_PORT: '4020',
-  SANDBOX_SEEK_PORT: '4030',
 };
+
+/**
+ * Development values of the partners, from the registry: each sandbox's port and `quickStartEnv`,
+ * and a made-up value for every secret an enabled partner section of the example tenants file names.
+ */
+function partnerQuickStartDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  const example = JSON.parse(readFileSync(join(root, 'config/tenants.example.json'), 'utf8')) as { tenants: Record<string, Record<string, unknown>> };
+  for (const partner of PARTNERS) {
+    if (partner.sandbox) {
+      defaults[sandboxPortVariable(partner.key)] = String(partner.sandbox.defaultPort);
+      Object.assign(defaults, partner.sandbox.quickStartEnv);
+    }
+    for (const tenant of Object.values(example.tenants)) {
+      const section = tenant[partner.key] as ({ enabled?: boolean } & Record<string, unknown>) | undefined;
+      if (!section || section.enabled === false) continue;
+      for (const secret of partner.tenant.secrets(section as never)) defaults[secret.env] = `dev-${secret.env.toLowerCase().replace(/_/g, '-')}`;
+    }
+  }
+  return defaults;
+}
+
+/** Variables that point at real partners: set any of them and `npm start` runs without sandboxes. */
+const LIVE_ENV = ['ICIMS_API_BASE_URL', ...PARTNERS.flatMap((partner) => partner.sandbox?.liveEnv ?? [])];
 
 
 async function ensureRedis(redis: RedisConnectionConfig): Promise<ChildProcess | undefined> {
@@ -123,10 +144,10 @@ function startProcess(name: string, entry: string, extraEnv: Record<string, stri
 }
 
 async function main(): Promise<void> {
-  const quickStart = !env.ICIMS_API_BASE_URL && !env.STEPSTONE_STATUS_URL && !env.SEEK_GRAPHQL_URL;
+  const quickStart = LIVE_ENV.every((name) => !env[name]);
   if (quickStart) {
-    for (const [key, value] of Object.entries(QUICK_START_DEFAULTS)) if (!env[key]) env[key] = value;
-    say('no partner URLs configured: quick start with the iCIMS, StepStone and SEEK sandboxes and development secrets');
+    for (const [key, value] of Object.entries({ ...QUICK_START_DEFAULTS, ...partnerQuickStartDefaults() })) if (!env[key]) env[key] = value;
+    say(`no partner URLs configured (${LIVE_ENV.join(', ')}): quick start with the iCIMS sandbox, the partners' sandboxes and development secrets`);
   } else if (!env.CONFIG_FILE) {
     process.stderr.write('[start] CONFIG_FILE is not set: point it at your tenants file (see docs/configuration.md).\n');
     process.exit(1);
@@ -149,11 +170,11 @@ async function main(): Promise<void> {
     const sandbox = startProcess('sandbox', 'packages/sandbox/src/main.ts', {});
     running.push(sandbox);
     sandboxUrls = await sandbox.ready;
-    env.ICIMS_API_BASE_URL = String(sandboxUrls.icims);
-    env.ICIMS_TOKEN_URL = `${String(sandboxUrls.icims)}/oauth/token`;
-    env.STEPSTONE_STATUS_URL = `${String(sandboxUrls.stepstone)}/api/application-status`;
-    env.SEEK_GRAPHQL_URL = `${String(sandboxUrls.seek)}/graphql`;
-    env.SEEK_TOKEN_URL = `${String(sandboxUrls.seek)}/oauth/token`;
+    // "NAME=value" per variable: iCIMS's API and token URL, each partner sandbox's workerEnv.
+    for (const pair of sandboxUrls.workerEnv as string[]) {
+      const at = pair.indexOf('=');
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
   }
   const ingest = startProcess('ingest', 'apps/ingest/src/main.ts', { PORT: env.PORT ?? '3000', HOST: env.HOST ?? '127.0.0.1' });
   const worker = startProcess('worker', 'apps/worker/src/main.ts', { METRICS_PORT: env.METRICS_PORT ?? '9464', METRICS_HOST: env.METRICS_HOST ?? '127.0.0.1' });
@@ -204,7 +225,7 @@ async function main(): Promise<void> {
     ];
     if (quickStart) {
       lines.push(
-        `  sandboxes  iCIMS ${String(sandboxUrls.icims)}, StepStone ${String(sandboxUrls.stepstone)}, SEEK ${String(sandboxUrls.seek)}`,
+        `  sandboxes  ${[`iCIMS ${String(sandboxUrls.icims)}`, ...PARTNERS.filter((partner) => partner.sandbox).map((partner) => `${partner.title} ${String(sandboxUrls[partner.key])}`)].join(', ')}`,
         '',
         'Try it: in another terminal run `npm run demo`. Ctrl-C stops everything.',
       );

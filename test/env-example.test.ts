@@ -4,8 +4,7 @@ import { commonEnvProperties } from '@status-bridge/core';
 import { ingestEnvProperties } from '../apps/ingest/src/config';
 import { workerEnvProperties } from '../apps/worker/src/config';
 import { icimsEnvProperties } from '../apps/worker/src/config/icims';
-import { stepstoneEnvProperties } from '../apps/worker/src/config/stepstone';
-import { seekEnvProperties } from '../apps/worker/src/config/seek';
+import { PARTNERS } from '@status-bridge/partners';
 import { dashboardEnvProperties } from '../apps/dashboard/src/config';
 import { sandboxEnvProperties } from '../packages/sandbox/src/main';
 
@@ -20,8 +19,8 @@ const sections: Record<string, Record<string, unknown>> = {
   ingest: ingestEnvProperties,
   worker: workerEnvProperties,
   icims: icimsEnvProperties,
-  stepstone: stepstoneEnvProperties,
-  seek: seekEnvProperties,
+  // Every registered partner's variables (PartnerDefinition.env).
+  ...Object.fromEntries(PARTNERS.map((partner) => [partner.key, partner.env.properties])),
   dashboard: dashboardEnvProperties,
   sandbox: sandboxEnvProperties,
 };

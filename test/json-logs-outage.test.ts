@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { QUEUES } from '@status-bridge/core';
+import { QUEUES } from '@status-bridge/partners';
 import { basicAuth, nonJsonLines, sleep, spawnService, startRedisServer, waitFor, type RedisServerHandle, type ServiceHandle } from '@status-bridge/testing';
 import { start as startIcimsSandbox, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { defaultTenants, SECRETS, seedEvent } from '../apps/worker/test/enrich-harness';

@@ -2,11 +2,12 @@ import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeRedis, createQueues, createRedis, loadEnv, QUEUE_KEYS, redisConnectionFromEnv, redisEnvProperties, type ContractQueues, type RedisConnection, type RedisEnv } from '@status-bridge/core';
+import { closeRedis, createRedis, loadEnv, redisConnectionFromEnv, redisEnvProperties, type RedisConnection, type RedisEnv } from '@status-bridge/core';
+import { createQueues, QUEUE_KEYS, type ContractQueues } from '@status-bridge/partners';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { start as startSeek, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
-import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
+import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
 import { basicAuth, eventJson, gzipped, sleep, spawnService, waitFor, type DuplicateCount, type ServiceHandle } from '@status-bridge/testing';
 
 /**

@@ -1,6 +1,6 @@
 import { generatedApplication } from '@status-bridge/sandbox/src/icims';
-import type { StoredItem } from '@status-bridge/sandbox/src/seek';
-import type { ReceivedStatus } from '@status-bridge/sandbox/src/stepstone';
+import type { StoredItem } from '@status-bridge/seek/src/sandbox';
+import type { ReceivedStatus } from '@status-bridge/stepstone/src/sandbox';
 import { AnswerLost, CUSTOMER_ID, seekIdOf, stepstoneStatusOf, tally, type Posted } from './harness';
 
 /**

@@ -1,4 +1,5 @@
-import { HEALTH_PATHS, QUEUE_KEYS } from '@status-bridge/core';
+import { HEALTH_PATHS } from '@status-bridge/core';
+import { QUEUE_KEYS } from '@status-bridge/partners';
 import { podSpecOf, type K8sObject } from './kustomize';
 import type { Container } from './pod-env';
 import { ourWorkloads, queuesOf } from './workload-checks';

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEALTH_PATHS, parseQueueList, QUEUE_KEYS, Tenants, type EnvSource, type QueueKey } from '@status-bridge/core';
+import { HEALTH_PATHS, type EnvSource } from '@status-bridge/core';
+import { parseQueueList, QUEUE_KEYS, tenantsFromObject, type QueueKey } from '@status-bridge/partners';
 import { podSpecOf, type K8sObject } from './kustomize';
 import { configMapFile, resolveContainerEnv, type Container, type ContainerEnv } from './pod-env';
 import { dummySecretValue, processOf, RUNTIME_VARIABLES, type ProcessSpec } from './processes';
@@ -179,7 +180,7 @@ export function checkTenantsFile(content: string, where: string): string[] {
   let problems: string[] = [];
   try {
     const anySecret = new Proxy({}, { get: () => 'stand-in-secret' }) as EnvSource;
-    Tenants.fromObject(JSON.parse(content), anySecret, ['inbound', 'icims', 'stepstone', 'seek'], where);
+    tenantsFromObject(JSON.parse(content), anySecret, ['inbound', 'icims', 'partners'], where);
   } catch (error) {
     problems = [`tenants file: ${oneLine((error as Error).message)}`];
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run replay -- --queue <enrich|stepstone|seek> [--tenant 1234] [--error-class http-5xx]
+ * `npm run replay -- --queue <enrich|partner key> [--tenant 1234] [--error-class http-5xx]
  *   [--since ISO] [--until ISO] [--dry-run] [--limit N]`
  *
  * Retries failed jobs of one queue after an operator fixed the cause (a partner outage ended,
@@ -19,49 +19,40 @@ import {
   ConfigError,
   createRedis,
   loadEnv,
-  QUEUE_KEYS,
-  QUEUES,
+  parseFailureReason,
   redisConnectionFromEnv,
   redisEnvProperties,
   type EnvSource,
-  type QueueKey,
+  type ParsedFailureReason,
   type RedisEnv,
   type RedisUnsafeConfigMode,
 } from '@status-bridge/core';
+import { PARTNERS, QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/partners';
 
 // ---- error classes ------------------------------------------------------------------------
 
 /**
  * Classes an operator can name with --error-class. A failed job's reason is written by the worker
- * (apps/worker/src/job-wrapper.ts describeFailure) as
+ * in the shape core failure-reason.ts formats and parses:
  *   "[<partner> tenant <id>] HTTP <status> <CODE> (attempt n/m): <message> | partner said: …"
- * where status and code are each optional. One reason can be in several classes: a SEEK
- * "HTTP 200 BAD_USER_INPUT" is in graphql and graphql:BAD_USER_INPUT.
+ * where status and code are each optional. One reason can be in several classes: a code of a
+ * partner whose codes form a family (PartnerDefinition.errorCodeClass, e.g. "graphql") is in the
+ * family and in "<family>:<CODE>".
  */
-export const ERROR_CLASS_PATTERN = /^(http-[45]xx|http-\d{3}|graphql|graphql:[A-Z][A-Z0-9_]*|network|timeout|stalled|other)$/;
+const CODE_FAMILIES = new Map<string, string>(PARTNERS.flatMap((partner) => (partner.errorCodeClass ? [[partner.key, partner.errorCodeClass] as [string, string]] : [])));
+const FAMILY_CLASSES = [...new Set(CODE_FAMILIES.values())].map((family) => `${family}|${family}:[A-Z][A-Z0-9_]*`).join('|');
+export const ERROR_CLASS_PATTERN = new RegExp(`^(http-[45]xx|http-\\d{3}|${FAMILY_CLASSES ? `${FAMILY_CLASSES}|` : ''}network|timeout|stalled|other)$`);
 
-const REASON_HEAD = /^\[(icims|stepstone|seek)(?: tenant (\d+))?\](?: (.*?))? \(attempt \d+\/\d+\)/;
+/** Tags a reason may carry: icims (the enrichment) and every partner's key. */
+const REASON_TAGS = ['icims', ...PARTNERS.map((partner) => partner.key)];
 // Codes Node and undici give a request that got no answer; NETWORK_ERROR is our clients' fallback.
 const NETWORK_CODE = /^(E[A-Z0-9_]+|UND_ERR_[A-Z_]+|NETWORK_ERROR)$/;
 const TIMEOUT_CODE = /^(ETIMEDOUT|ECONNABORTED|ESOCKETTIMEDOUT|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT)$/;
 
-export interface ParsedReason {
-  partner?: string;
-  tenantId?: string;
-  httpStatus?: number;
-  code?: string;
-}
+export type ParsedReason = ParsedFailureReason;
 
 export function parseFailedReason(reason: string | undefined): ParsedReason {
-  const match = REASON_HEAD.exec(reason ?? '');
-  if (!match) return {};
-  const parsed: ParsedReason = { partner: match[1], tenantId: match[2] };
-  for (const word of (match[3] ?? '').split(' ').filter(Boolean)) {
-    if (word === 'HTTP') continue;
-    if (/^\d{3}$/.test(word) && parsed.httpStatus === undefined) parsed.httpStatus = Number(word);
-    else parsed.code ??= word;
-  }
-  return parsed;
+  return parseFailureReason(reason, REASON_TAGS);
 }
 
 /** Every class a failed reason belongs to; "other" when none of the specific ones fits. */
@@ -76,9 +67,9 @@ export function errorClassesOf(reason: string | undefined): string[] {
     if (NETWORK_CODE.test(code)) {
       classes.push('network');
       if (TIMEOUT_CODE.test(code)) classes.push('timeout');
-    } else if (partner === 'seek' && !/^HTTP_\d{3}$/.test(code)) {
-      // SEEK reports failures in errors[].extensions.code (SEEK API docs, "Error responses").
-      classes.push('graphql', `graphql:${code}`);
+    } else if (partner !== undefined && CODE_FAMILIES.has(partner) && !/^HTTP_\d{3}$/.test(code)) {
+      const family = CODE_FAMILIES.get(partner) as string;
+      classes.push(family, `${family}:${code}`);
     }
   }
   // BullMQ's own reason for a job whose worker lost its lock too often (a crash loop).
@@ -131,7 +122,7 @@ export interface ReplayOptions extends ReplayFilter {
 }
 
 export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
-         [--error-class <http-4xx|http-5xx|http-NNN|graphql|graphql:CODE|network|timeout|stalled|other>]
+         [--error-class <http-4xx|http-5xx|http-NNN|${[...new Set(CODE_FAMILIES.values())].map((family) => `${family}|${family}:CODE|`).join('')}network|timeout|stalled|other>]
          [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
 env: REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS …; docs/configuration.md), QUEUE_PREFIX, REDIS_UNSAFE_CONFIG`;
 

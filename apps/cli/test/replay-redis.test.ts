@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import { QUEUES } from '@status-bridge/core';
+import { QUEUES } from '@status-bridge/partners';
 import { cleanupPrefix, REPO_ROOT, sleep, startRedisServer, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
 import { runReplay, type ReplayOptions } from '../src/replay';
 

@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/core';
+import { QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/partners';
 import { maskJobData } from './masking';
 
 export const BOARD_PATH = '/admin/queues';

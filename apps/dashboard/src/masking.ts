@@ -2,7 +2,7 @@
  * Masks candidate PII and secrets in job data before the dashboard shows it.
  *
  * Job data is stored in clear text in Redis (BullMQ docs: "job data is stored in clear text"), and
- * the delivery jobs carry the candidate's name, email and phone because SEEK needs them
+ * the delivery jobs carry the candidate's name, email and phone because a partner needs them (one uploads the candidate)
  * (`StatusChange.candidate`). An operator needs ids and a hint to tell two candidates apart, not
  * the values: "J*** D***", "j***@example.com", "+61 *** *** 123". Secrets get no hint at all.
  *

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createQueues, createRedis, listen, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger, type QueueKey } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createRedis, listen, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger } from '@status-bridge/core';
+import { createQueues, type QueueKey } from '@status-bridge/partners';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { HEALTH_PATHS } from '@status-bridge/core';

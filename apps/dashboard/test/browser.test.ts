@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Redis } from 'ioredis';
-import { createQueue, deliveryJobId, QUEUES, type ContractQueue, type StepStoneDeliveryJob } from '@status-bridge/core';
+import { deliveryJobId } from '@status-bridge/core';
+import { createQueue, QUEUES, type ContractQueue } from '@status-bridge/partners';
+import { type StepStoneDeliveryJob } from '@status-bridge/stepstone';
 import { cleanupPrefix, freePort, REPO_ROOT, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -126,7 +128,8 @@ beforeAll(async () => {
       DASHBOARD_POLL_INTERVAL_MS: '1000',
     }),
   ]);
-  expect(sandbox.ready.stepstoneStatusUrl).toBe(`http://127.0.0.1:${stepstonePort}/api/application-status`);
+  // The runner names the env that points a worker at each sandbox (before: a stepstoneStatusUrl field).
+  expect(sandbox.ready.workerEnv).toContain(`STEPSTONE_STATUS_URL=http://127.0.0.1:${stepstonePort}/api/application-status`);
   connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   queue = createQueue('stepstone', connection, prefix);
 });

@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import { QUEUES } from '@status-bridge/core';
+import { QUEUES } from '@status-bridge/partners';
 import { basicAuth, cleanupPrefix, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**

@@ -1,46 +1,12 @@
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { ContractQueue, Logger, Tenants } from '@status-bridge/core';
-import type { IngestEnv } from './config';
-import type { InboundAuth } from './auth/inbound';
-import { requireInboundAuth } from './auth/middleware';
-import type { OAuthClients } from './auth/oauth-clients';
-import type { AccessTokens } from './auth/token';
-import type { EnrichEnqueuer } from './enqueue';
-import type { EventLinkGate } from './link-check';
-import type { IngestMetrics } from './metrics';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IngestContext, RouterMount } from './context';
 import { REPLIES, send } from './responses';
 import { createEventsHandler, EVENTS_PATH } from './routes/events';
-import { createHealthRouter, type HealthDeps } from './routes/health';
+import { createHealthRouter } from './routes/health';
 import { createTokenRouter } from './routes/oauth-token';
-import { extraRoutes } from './routes/extra';
+import { partnerRoutes } from './routes/partner-routes';
 
-/** Everything a route of the ingest app may use. */
-export interface IngestContext {
-  env: IngestEnv;
-  tenants: Tenants;
-  logger: Logger;
-  metrics: IngestMetrics;
-  inboundAuth: InboundAuth;
-  oauthClients: OAuthClients;
-  tokens?: AccessTokens;
-  enrichQueue: ContractQueue<'enrich'>;
-  /** Redis for our own keys (StepStone correlation records): ingest's producer connection, fails fast while Redis is down. */
-  redis?: import('@status-bridge/core').RedisConnection;
-  enqueuer: EnrichEnqueuer;
-  linkGate: EventLinkGate;
-  isReady: HealthDeps['isReady'];
-  /** Middleware: the same per-tenant inbound credentials as POST /icims/events, customerId from a path parameter. */
-  requireInboundAuth(customerIdParam?: string): RequestHandler;
-}
-
-/** An extra router built from the context; see routes/extra.ts. */
-export type RouterMount = (context: IngestContext) => Router;
-
-export type IngestContextInput = Omit<IngestContext, 'requireInboundAuth'>;
-
-export function buildContext(input: IngestContextInput): IngestContext {
-  return { ...input, requireInboundAuth: (param = 'customerId') => requireInboundAuth(input.inboundAuth, input.logger, param) };
-}
+export { buildContext, type IngestContext, type IngestContextInput, type RouterMount } from './context';
 
 /** The POST /icims/events handler for this context (also used by server.ts's direct dispatch). */
 export function eventsHandler(context: IngestContext): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void {
@@ -55,8 +21,8 @@ export function eventsHandler(context: IngestContext): (req: import('node:http')
   });
 }
 
-/** Builds the Express app: events, token endpoint, health, then any `mounts` (default: routes/extra.ts). */
-export function createIngestApp(context: IngestContext, mounts: RouterMount[] = extraRoutes): Express {
+/** Builds the Express app: events, token endpoint, health, then any `mounts` (default: every partner's ingest routes). */
+export function createIngestApp(context: IngestContext, mounts: RouterMount[] = partnerRoutes): Express {
   const app = express();
   // No ETag or X-Powered-By: answers are never cached and the header is noise on the hot route.
   app.set('etag', false);

@@ -1,5 +1,6 @@
-import { ConfigError, envSchema, httpTimeoutEnvProperties, httpTimeoutsFromEnv, loadEnv, Tenants, type CommonEnv, type EnvSource, type HttpServerTimeouts } from '@status-bridge/core';
-import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims/src/env';
+import { ConfigError, envSchema, httpTimeoutEnvProperties, httpTimeoutsFromEnv, loadEnv, type CommonEnv, type EnvSource, type HttpServerTimeouts, type Tenants } from '@status-bridge/core';
+import { loadTenants } from '@status-bridge/partners';
+import { icimsApiBaseUrlEnvProperties, type IcimsApiBaseUrlEnv } from '@status-bridge/icims';
 import { DEFAULT_ACCEPTED_MESSAGE } from './responses';
 
 /** Ingest process configuration: read once at start from the environment and the tenants file. */
@@ -94,7 +95,7 @@ export function usesInboundOAuth(tenants: Tenants): boolean {
 export function loadIngestConfig(source: EnvSource = process.env): IngestConfig {
   const env = loadEnv<IngestEnv>(ingestEnvSchema, source);
   const http = httpTimeoutsFromEnv(env, 'INGEST');
-  const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['inbound']);
+  const tenants = loadTenants(env.CONFIG_FILE, source, ['inbound']);
   if (usesInboundOAuth(tenants) && !env.INGEST_TOKEN_SECRET) {
     throw new ConfigError(
       `INGEST_TOKEN_SECRET is not set — ${ingestEnvProperties.INGEST_TOKEN_SECRET.description}`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { enrichJobId, eventDedupId, QUEUES, type ContractQueue, type EnrichJob, type RedisConnection } from '@status-bridge/core';
+import type { Queue } from 'bullmq';
+import { ENRICH_QUEUE, enrichJobId, eventDedupId, type EnrichJob, type RedisConnection } from '@status-bridge/core';
 import type { ReplicaAcks } from './replica-acks';
 
 export type EnqueueResult = {
@@ -62,9 +63,8 @@ const MAX_DEDUP_ROUNDS = 3;
  * - failed for good, or gone (removed): its dedup key is released (compare-and-delete) and the
  *   event is added again as a NEW job, answered 200 once Redis stored it. The failed job stays in
  *   the failed set for operators; if one of them also retries it by hand, the transition is
- *   processed twice, which the partners absorb (StepStone keeps a current state; SEEK answers the
- *   repeat's idempotencyId with _Conflict).
- *
+ *   processed twice, which the partners absorb (a current-state partner shows the same status; a
+ *   history partner answers the repeat's idempotency id as a duplicate).
  * With `replicaAcks` (ENQUEUE_WAIT_REPLICAS > 0, for Sentinel and Cluster), "stored" also means
  * "on a replica": every add (a deduplicated one too: BullMQ writes an event to the queue's stream,
  * so the WAIT also covers the existing job another connection added) is followed by a WAIT within
@@ -72,7 +72,7 @@ const MAX_DEDUP_ROUNDS = 3;
  */
 export class EnrichEnqueuer {
   constructor(
-    private readonly queue: ContractQueue<'enrich'>,
+    private readonly queue: Queue<EnrichJob, unknown, string>,
     /** The connection the queue adds on (ingest's producer: no offline queue, fails fast). */
     private readonly redis: RedisConnection,
     private readonly dedupWindowMs: number,
@@ -113,7 +113,7 @@ export class EnrichEnqueuer {
 
   /** undefined when this event became a job; else the id of the job it was collapsed into. */
   private async add(job: EnrichJob, jobId: string, dedupId: string): Promise<string | undefined> {
-    const added = await this.queue.add(QUEUES.enrich.jobName, job, {
+    const added = await this.queue.add(ENRICH_QUEUE.jobName, job, {
       jobId,
       // BullMQ deduplication with a TTL (throttle mode): the same transition inside the window
       // is one job; after it, a real repeat (a candidate moved back and forth) is a new job.

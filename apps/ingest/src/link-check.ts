@@ -1,7 +1,5 @@
 import type { IcimsStatusEvent, Tenants } from '@status-bridge/core';
-import { checkEventRecordUrls, type EventRecordProblem } from '@status-bridge/icims/src/event-links';
-import { FIELD_DESCRIPTIONS } from '@status-bridge/icims/src/event-schema';
-import { apiOrigin, type IcimsRecordKind } from '@status-bridge/icims/src/links';
+import { apiOrigin, checkEventRecordUrls, FIELD_DESCRIPTIONS, type EventRecordProblem, type IcimsRecordKind } from '@status-bridge/icims';
 import { reply, type Reply } from './responses';
 
 /**

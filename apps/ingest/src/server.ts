@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { closeRedis, createHttpServer, createQueue, createRedis, listen, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createRedis, listen, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
+import { createQueue } from '@status-bridge/partners';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
 import { InboundAuth } from './auth/inbound';
@@ -25,7 +26,7 @@ export interface RunningIngest {
 const READY_PING_TIMEOUT_MS = 500;
 
 export interface StartOptions {
-  /** Extra routers (default: routes/extra.ts). */
+  /** Extra routers (default: every partner's ingest routes, routes/partner-routes.ts). */
   mounts?: RouterMount[];
   /**
    * `direct` (default): POST /icims/events is dispatched by the http server before Express.
@@ -36,9 +37,9 @@ export interface StartOptions {
 }
 
 /**
- * Measured (docs/benchmarks.md, and ../shared/research/perf-baseline.md's decomposition): Express
- * 5's request pipeline (router, req/res prototype setup, query parsing) costs about as much CPU
- * per request as all our own work on the hot route, and the ingest process is CPU-bound. So the
+ * Measured (docs/benchmarks.md, "Why POST /icims/events skips the Express router"): Express 5's request pipeline (router,
+ * req/res prototype setup, query parsing) costs about as much CPU per request as all our own work
+ * on the hot route, and the ingest process is CPU-bound. So the
  * one hot route skips it; the handler is a plain node:http handler either way, and every other
  * route (token, health, metrics, extra routers, 404) still goes through Express.
  */

@@ -22,6 +22,7 @@ const tenants = Tenants.fromObject(
     },
   },
   env,
+  [],
   ['inbound'],
 );
 const SECRET = 'unit-test-token-secret-0123456789abcdef';
@@ -91,7 +92,7 @@ describe('OAuthClients', () => {
 
   it('knows whether any tenant uses inbound OAuth (INGEST_TOKEN_SECRET is then required)', () => {
     expect(usesInboundOAuth(tenants)).toBe(true);
-    expect(usesInboundOAuth(Tenants.fromObject({ tenants: { '1': { inbound: { basic: { username: 'u', passwordEnv: 'P_A' } }, statusMapping: {} } } }, env, ['inbound']))).toBe(false);
+    expect(usesInboundOAuth(Tenants.fromObject({ tenants: { '1': { inbound: { basic: { username: 'u', passwordEnv: 'P_A' } }, statusMapping: {} } } }, env, [], ['inbound']))).toBe(false);
   });
 });
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { Queue } from 'bullmq';
-import { createLogger, QUEUES, type EnrichJob, type Logger } from '@status-bridge/core';
+import { createLogger, type EnrichJob, type Logger } from '@status-bridge/core';
+import { QUEUES } from '@status-bridge/partners';
 import { basicAuth } from '@status-bridge/testing';
 
 /** Secrets of the test tenants file; tests assert none of them ever reaches a log line. */

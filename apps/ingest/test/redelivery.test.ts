@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
 import { basicAuth, eventJson, sleep, spawnService, startRedisServer, waitFor, type RedisServerHandle, type ServiceHandle } from '@status-bridge/testing';
 import { enrichQueue, postEvent } from './helpers';
 

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { PartnerError, PermanentError, RateLimitedError, type Logger, type QueueKey, QUEUES } from '@status-bridge/core';
+import { formatFailureReason, PartnerError, PermanentError, RateLimitedError, type Logger } from '@status-bridge/core';
+import { QUEUES, type QueueKey } from '@status-bridge/partners';
 import type { Processor } from './processor';
 import type { WorkerMetrics } from './metrics';
 
@@ -18,20 +19,17 @@ export function jobLogContext(queue: QueueKey, job: Job): Record<string, unknown
 }
 
 /**
- * The readable failure reason stored on a failed job (shown in the dashboard):
- * partner, HTTP status or code, the partner's message, and which attempt.
+ * The readable failure reason stored on a failed job (shown in the dashboard, read back by
+ * `npm run replay`; core failure-reason.ts): partner, HTTP status or code, the partner's message,
+ * and which attempt.
  */
 export function describeFailure(queue: QueueKey, job: Job, error: unknown): string {
-  const attempt = `attempt ${job.attemptsMade + 1}/${job.opts.attempts ?? 1}`;
+  const attempt = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
   if (error instanceof PartnerError) {
     const { partner, httpStatus, code, partnerMessage, tenantId } = error.details;
-    const what = [httpStatus !== undefined ? `HTTP ${httpStatus}` : undefined, code].filter(Boolean).join(' ');
-    const tenant = tenantId ? ` tenant ${tenantId}` : '';
-    const said = partnerMessage ? ` | partner said: ${partnerMessage}` : '';
-    return `[${partner}${tenant}]${what ? ` ${what}` : ''} (${attempt}): ${error.message}${said}`;
+    return formatFailureReason({ partner, tenantId, httpStatus, code, message: error.message, partnerMessage, ...attempt });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return `[${QUEUES[queue].partner}] (${attempt}): ${message}`;
+  return formatFailureReason({ partner: QUEUES[queue].partner, message: error instanceof Error ? error.message : String(error), ...attempt });
 }
 
 /**

@@ -2,7 +2,7 @@ import { redisConnectionFromEnv, createLogger, runService } from '@status-bridge
 import { loadWorkerConfig } from './config';
 import { startWorkerProcess } from './worker-process';
 
-// Processors validate their own partner settings when built (e.g. a StepStone URL for a tenant
+// Processors validate their own partner settings when built (e.g. a partner URL for a tenant
 // that delivers there): those ConfigErrors also end in a plain message and exit 78.
 runService({
   name: 'worker',

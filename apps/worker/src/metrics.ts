@@ -10,12 +10,12 @@ export interface WorkerMetrics {
   jobDuration: Histogram<'queue' | 'outcome'>;
   /**
    * Partner deliveries by outcome: delivered, duplicate (already recorded), failed, retry,
-   * rate_limited, tenant_limited, and for StepStone superseded (a newer change of the application
-   * was delivered: nothing sent, on purpose) and application_busy (waited for another POST of the
-   * same application to end).
+   * rate_limited, superseded (a current-state partner: a newer change of the record was delivered,
+   * nothing sent, on purpose) and the reason of a `later` (a deliverer's wait, e.g. tenant_limited,
+   * application_busy). Label values are part of the operators' contract (deploy/grafana).
    */
   deliveries: Counter<'partner' | 'outcome'>;
-  /** Destinations skipped on purpose (unmapped status, no AtsiApplicationId, partner disabled …). */
+  /** Destinations skipped on purpose (unmapped status, no partner id for the application, partner disabled …). */
   skips: Counter<'partner' | 'reason'>;
   /** Time from ingest receiving the event to the partner accepting it. */
   deliveryLatency: Histogram<'partner'>;

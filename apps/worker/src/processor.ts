@@ -1,5 +1,6 @@
 import type { Job, Worker } from 'bullmq';
-import type { ContractQueues, Logger, QueueKey, QueuePayloads, RedisConnection, Tenants } from '@status-bridge/core';
+import type { Logger, RedisConnection, Tenants } from '@status-bridge/core';
+import type { ContractQueues, QueueKey, QueuePayloads } from '@status-bridge/partners';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
 

@@ -1,15 +1,13 @@
-import { QUEUE_KEYS, type QueueKey } from '@status-bridge/core';
+import { PARTNERS, QUEUE_KEYS, type QueueKey } from '@status-bridge/partners';
 import type { ProcessorFactory } from './processor';
+import { createDeliveryProcessor } from './delivery-processor';
 import { createEnrichProcessor } from './processors/enrich';
-import { createStepStoneProcessor } from './processors/stepstone';
-import { createSeekProcessor } from './processors/seek';
 
-/** Every queue of the contract → its processor. The type makes a missing entry a compile error. */
-export const processorRegistry: { [K in QueueKey]: ProcessorFactory<K> } = {
+/** Every queue of the contract → its processor: enrich, and the delivery shell for each registered partner. */
+export const processorRegistry = {
   enrich: createEnrichProcessor,
-  stepstone: createStepStoneProcessor,
-  seek: createSeekProcessor,
-};
+  ...Object.fromEntries(PARTNERS.map((partner) => [partner.key, createDeliveryProcessor(partner)])),
+} as { [K in QueueKey]: ProcessorFactory<K> };
 
 /** Start-up check (also covers registries assembled at run time): refuse to start with a queue unserved. */
 export function assertRegistryComplete(registry: Partial<Record<QueueKey, unknown>> = processorRegistry): void {

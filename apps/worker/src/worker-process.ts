@@ -5,16 +5,14 @@ import {
   BACKOFF_TYPE,
   bullErrorListener,
   closeRedis,
-  createQueues,
   createRedis,
   listen,
-  QUEUES,
   redisAnswers,
   redisConnectionFromEnv,
   registerQueueMetrics,
   type Logger,
-  type QueueKey,
 } from '@status-bridge/core';
+import { createQueues, QUEUES, type QueueKey } from '@status-bridge/partners';
 import type { WorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import { HEALTH_PATHS } from '@status-bridge/core';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createQueues, enrichJobId, type ContractQueues, type EnrichJob, type IcimsStatusEvent, type TenantsFile } from '@status-bridge/core';
+import { enrichJobId, type EnrichJob, type IcimsStatusEvent, type TenantsFile } from '@status-bridge/core';
+import { createQueues, type ContractQueues } from '@status-bridge/partners';
 import { cleanupPrefix, SEED_EVENT_JSON, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 import { SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, start as startIcimsSandbox, type IcimsSandbox, type IcimsSandboxOptions } from '@status-bridge/sandbox/src/icims';
 

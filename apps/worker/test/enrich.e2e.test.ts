@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Job } from 'bullmq';
-import { deliveryJobId, type SeekDeliveryJob, type StepStoneDeliveryJob } from '@status-bridge/core';
+import { deliveryJobId } from '@status-bridge/core';
+import { type SeekDeliveryJob } from '@status-bridge/seek';
+import { type StepStoneDeliveryJob } from '@status-bridge/stepstone';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { AtsiApplicationIdStore } from '@status-bridge/stepstone';
 import { SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID } from '@status-bridge/sandbox/src/icims';

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUES, type StepStoneDeliveryJob } from '@status-bridge/core';
+import { QUEUES } from '@status-bridge/partners';
+import { type StepStoneDeliveryJob } from '@status-bridge/stepstone';
 import { cleanupPrefix, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**

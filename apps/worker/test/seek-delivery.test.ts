@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createQueue, deliveryJobId, ownKey, QUEUES, type ContractQueue, type SeekDeliveryJob, type StatusChange } from '@status-bridge/core';
+import { deliveryJobId, ownKey, type StatusChange } from '@status-bridge/core';
+import { createQueue, QUEUES, type ContractQueue } from '@status-bridge/partners';
+import { type SeekDeliveryJob } from '@status-bridge/seek';
 import { seekIdempotencyId } from '@status-bridge/seek';
-import { start, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
+import { start, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import { cleanupPrefix, spawnService, sleep, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -190,7 +192,8 @@ describe('first and second status change of one person', () => {
     expect(await metric('status_bridge_delivery_latency_seconds_count{partner="seek"')).toBeGreaterThanOrEqual(1);
     // Logs carry ids, never the candidate, the token or the secret.
     const logs = worker.lines.join('\n');
-    expect(logs).toContain('seek item recorded');
+    // The shell's line for every partner (before: "seek item recorded").
+    expect(logs).toContain('seek status delivered');
     for (const secret of ['Hayden', 'Robinson', data.statusChange.candidate.email!, '+61 400', CLIENT.clientSecret, ...sandbox.state.tokens.keys()]) expect(logs).not.toContain(secret);
   });
 
@@ -314,7 +317,8 @@ describe('candidates', () => {
     const { id, data } = seekJob({ tenantId: '5004', positionProfileId: POSITION });
     const { state, job } = await run(data, id);
     expect(state).toBe('completed');
-    expect(job.returnvalue).toEqual({ skipped: 'seek_disabled' });
+    // One delivery shell for every partner: the skip reason is `disabled` (before: `seek_disabled` here, `disabled` at StepStone).
+    expect(job.returnvalue).toEqual({ skipped: 'disabled' });
   });
 });
 

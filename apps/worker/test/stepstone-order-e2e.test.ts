@@ -1,13 +1,8 @@
-import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { createQueue, type ContractQueue } from '@status-bridge/core';
 import { parseIcimsDateTime } from '@status-bridge/icims';
-import { start as startIcims, SANDBOX_ICIMS_CLIENT, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
-import { basicAuth, cleanupPrefix, eventJson, gzipped, seedHeaders, sleep, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import type { ContractQueue } from '@status-bridge/partners';
+import type { IcimsSandbox } from '@status-bridge/sandbox/src/icims';
+import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
+import { eventJson, gzipped, seedHeaders, sleep, startEndToEnd, waitFor, type EndToEnd, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * Newest wins at StepStone, per application, end to end: iCIMS event → ingest (child) → enrich →
@@ -15,35 +10,21 @@ import { basicAuth, cleanupPrefix, eventJson, gzipped, seedHeaders, sleep, spawn
  * real HTTP. As at iCIMS, a recruiter's move changes the sandbox workflow (status and updateddate,
  * to the minute) before the event is sent. Each test has its own workflow and AtsiApplicationId.
  */
-const prefix = uniquePrefix('stepstone-order-e2e');
 const STEPSTONE_TOKEN = 'tok-order-e2e-secret';
-const INBOUND_PASSWORD = 'inbound-order-e2e-password';
-const AUTH = basicAuth('icims-1234', INBOUND_PASSWORD);
 const STATUS_NAMES: Record<string, string> = { '1752': 'Phone Screen', '9782': 'Second Interview', '9820': 'Rejected' };
 // The first retry waits 6-12 s (RETRY_BASE_DELAY_MS, jittered upper half): long enough that B,
 // posted 1.5 s after A, is delivered before A's retry, as with the default 5 s in the user's report.
 const RETRY_BASE_DELAY_MS = 12_000;
 
+let e2e: EndToEnd<{ stepstone: StepStoneSandbox }>;
 let icims: IcimsSandbox;
 let stepstone: StepStoneSandbox;
 let ingest: ServiceHandle;
 let workers: ServiceHandle[] = [];
-let connection: Redis;
 let enrichQueue: ContractQueue<'enrich'>;
 let stepstoneQueue: ContractQueue<'stepstone'>;
-let configDir: string;
 
-function send(body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${ingest.url}/icims/events`, { method: 'POST', headers: { ...seedHeaders(body), Authorization: AUTH }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (body: Buffer): Promise<{ status: number; text: string }> => e2e.send('POST', '/icims/events', { ...seedHeaders(body), Authorization: e2e.inboundAuth }, body);
 
 /** A workflow of the seed's person and job, with its own AtsiApplicationId, at 1752 since a week. */
 function newApplication(systemId: string, atsiApplicationId: string, statusId = '1752'): void {
@@ -116,65 +97,34 @@ async function metricPerWorker(outcome: string): Promise<number[]> {
 const metric = async (outcome: string): Promise<number> => (await metricPerWorker(outcome)).reduce((sum, value) => sum + value, 0);
 
 beforeAll(async () => {
-  icims = await startIcims();
-  stepstone = await startStepStone({ tokens: [STEPSTONE_TOKEN] });
-  configDir = mkdtempSync(join(tmpdir(), 'sb-stepstone-order-'));
-  const tenantsFile = join(configDir, 'tenants.json');
-  writeFileSync(
-    tenantsFile,
-    JSON.stringify({
-      tenants: {
-        '1234': {
-          inbound: { basic: { username: 'icims-1234', passwordEnv: 'E2E_INBOUND_PASSWORD' } },
-          icims: { auth: { type: 'oauth', clientId: SANDBOX_ICIMS_CLIENT.clientId, clientSecretEnv: 'E2E_ICIMS_SECRET' } },
-          statusMapping: { '1752': 'screening', '9782': 'interview', '9820': 'rejected' },
-          stepstone: { tokenEnv: 'E2E_STEPSTONE_TOKEN', applicationIdField: 'field51234' },
-        },
-      },
-    }),
-  );
-  const env = {
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    CONFIG_FILE: tenantsFile,
-    E2E_INBOUND_PASSWORD: INBOUND_PASSWORD,
-    E2E_ICIMS_SECRET: SANDBOX_ICIMS_CLIENT.clientSecret,
-    E2E_STEPSTONE_TOKEN: STEPSTONE_TOKEN,
-    SHUTDOWN_TIMEOUT_MS: '5000',
-  };
-  const workerEnv = {
-    ...env,
-    WORKER_QUEUES: 'enrich,stepstone',
-    // One StepStone slot per process: while one POST is held, the other change runs on the other replica.
-    WORKER_CONCURRENCY_STEPSTONE: '1',
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
-    RETRY_BASE_DELAY_MS: String(RETRY_BASE_DELAY_MS),
-    RETRY_MAX_DELAY_MS: String(2 * RETRY_BASE_DELAY_MS),
-    ICIMS_API_BASE_URL: icims.url,
-    ICIMS_TOKEN_URL: icims.tokenUrl,
-    STEPSTONE_STATUS_URL: stepstone.statusUrl('ATS-ORDER'),
-  };
-  // Three processes start at once on a shared machine: a generous bound for their "ready".
-  const started = await Promise.all([
-    spawnService('apps/ingest/src/main.ts', { ...env, PORT: '0', HOST: '127.0.0.1', ICIMS_API_BASE_URL: icims.url }, { timeoutMs: 60_000 }),
-    spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
-    spawnService('apps/worker/src/main.ts', workerEnv, { timeoutMs: 60_000 }),
-  ]);
-  ingest = started[0];
-  workers = started.slice(1);
-  connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  enrichQueue = createQueue('enrich', connection, prefix);
-  stepstoneQueue = createQueue('stepstone', connection, prefix);
+  e2e = await startEndToEnd({
+    name: 'stepstone-order-e2e',
+    sandboxes: { stepstone: () => startStepStone({ tokens: [STEPSTONE_TOKEN] }) },
+    statusMapping: { '1752': 'screening', '9782': 'interview', '9820': 'rejected' },
+    partnerSections: () => ({ stepstone: { tokenEnv: 'E2E_STEPSTONE_TOKEN', applicationIdField: 'field51234' } }),
+    secrets: { E2E_STEPSTONE_TOKEN: STEPSTONE_TOKEN },
+    workers: (sandboxes) => {
+      const workerEnv = {
+        WORKER_QUEUES: 'enrich,stepstone',
+        // One StepStone slot per process: while one POST is held, the other change runs on the other replica.
+        WORKER_CONCURRENCY_STEPSTONE: '1',
+        RETRY_BASE_DELAY_MS: String(RETRY_BASE_DELAY_MS),
+        RETRY_MAX_DELAY_MS: String(2 * RETRY_BASE_DELAY_MS),
+        STEPSTONE_STATUS_URL: sandboxes.stepstone.statusUrl('ATS-ORDER'),
+      };
+      return [workerEnv, workerEnv];
+    },
+    // Three processes start at once on a shared machine: a generous bound for their "ready".
+    readyTimeoutMs: 60_000,
+  });
+  ({ icims, ingest, workers } = e2e);
+  ({ stepstone } = e2e.sandboxes);
+  enrichQueue = e2e.queue('enrich');
+  stepstoneQueue = e2e.queue('stepstone');
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([...workers.map((worker) => worker.stop()), ingest?.stop()]);
-  await Promise.all([enrichQueue?.close(), stepstoneQueue?.close()]);
-  connection?.disconnect();
-  await Promise.all([icims?.close(), stepstone?.close()]);
-  rmSync(configDir, { recursive: true, force: true });
-  await cleanupPrefix(TEST_REDIS_URL, prefix);
+  await e2e?.stop();
 });
 
 test('the quick-start report: StepStone answers A with 503, B follows 1.5 s later; StepStone ends at REJECTED and A completes as superseded, counted in /metrics', async () => {

@@ -4,7 +4,8 @@
  * wait without spending an attempt). Messages carry what an operator needs (partner, tenant,
  * status or code, the partner's words) and never a secret or a candidate's name, email or phone.
  */
-export type Partner = 'icims' | 'stepstone' | 'seek';
+/** Whom the error is about: "icims", or a registered partner's key (its failure-reason tag and metric label). */
+export type Partner = string;
 
 export interface PartnerErrorDetails {
   partner: Partner;

@@ -21,3 +21,6 @@ export * from './redis-log';
 export * from './redis-safety';
 export * from './process-output';
 export * from './partner';
+export * from './sandbox-listen';
+export * from './failure-reason';
+export * from './token-cache';

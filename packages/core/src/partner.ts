@@ -41,7 +41,7 @@ export interface EnvProperty {
 
 /** What a partner needs read from iCIMS for one tenant, besides the standard fields. */
 export interface IcimsNeeds {
-  /** Custom fields of the applicant workflow (e.g. the field holding StepStone's application id). */
+  /** Custom fields of the applicant workflow (e.g. the field holding the job board's own application id). */
   workflowFields?: readonly string[];
   /** Custom fields of the candidate's person record. */
   personFields?: readonly string[];
@@ -100,9 +100,13 @@ export interface DeliveryRequest<Section, Delivery> {
  * them into retries, dead letters or a queue pause.
  */
 export type DeliveryOutcome =
-  /** The partner accepted it; `duplicate`: the partner said it already had it (e.g. SEEK's _Conflict). Both count as done. */
+  /**
+   * The partner accepted it; `duplicate`: the partner said it already had it (e.g. a GraphQL _Conflict answer to a repeated idempotency id).
+   * Both count as done. `detail` is the completed job's return value (shown in the dashboard) and
+   * rides on the log line: ids and statuses only, never candidate data or secrets.
+   */
   | { outcome: 'delivered' | 'duplicate'; detail?: Record<string, unknown> }
-  /** A newer change of the same record overtook it (current-state partners); nothing was sent. Not a failure. */
+  /** A newer change of the same record overtook it (current-state partners); nothing was sent. Not a failure. Return value `{superseded: true, by, ...detail}`. */
   | { outcome: 'superseded'; by?: string; detail?: Record<string, unknown> }
   /** Deliberately not sent (e.g. no position profile); counted by reason. */
   | { outcome: 'skipped'; reason: string }
@@ -139,15 +143,27 @@ export interface PartnerIngestContext extends PartnerStorage {
 
 /** A development stand-in (real HTTP) for npm start, the demo and tests. */
 export interface PartnerSandboxDefinition {
-  /** Port of the quick start (npm start), e.g. 4020; tests use 0. */
+  /** Port of the quick start (npm start), e.g. 4020; tests use 0. The runner reads `SANDBOX_<KEY>_PORT`. */
   defaultPort: number;
   /** Starts it, accepting the credentials the tenants file and env name for this partner. */
   start(options: { host: string; port: number; tenants: Array<{ tenantId: string; section: unknown }>; secret(envName: string): string; env: EnvSource }): Promise<RunningPartnerSandbox>;
+  /**
+   * Optional: worker variables that point at the real partner (e.g. its status URL). `npm start`
+   * runs the quick start with sandboxes only while none of them (nor ICIMS_API_BASE_URL) is set.
+   */
+  liveEnv?: readonly string[];
+  /** Optional: development values `npm start` sets for the quick start when unset (e.g. a partner-wide client id the sandbox accepts). Never real secrets. */
+  quickStartEnv?: Readonly<Record<string, string>>;
+  /**
+   * Optional: lines for `npm run demo` about what the sandbox at `url` received since `sinceMs`,
+   * read over HTTP (the demo runs in another process). Ids and statuses only, no candidate data.
+   */
+  describeReceived?(url: string, sinceMs: number): Promise<string[]>;
 }
 
 export interface RunningPartnerSandbox {
   url: string;
-  /** Worker env that points this partner at the sandbox (e.g. STEPSTONE_STATUS_URL). */
+  /** Worker env that points this partner at the sandbox (e.g. its status URL variable). */
   workerEnv: Record<string, string>;
   /** What it received, for the demo's summary (no secrets). */
   received(): Promise<unknown[]>;
@@ -155,12 +171,12 @@ export interface RunningPartnerSandbox {
 }
 
 export interface PartnerDefinition<Key extends string = string, Section extends PartnerSectionBase = PartnerSectionBase, Delivery = unknown, Env = Record<string, unknown>> {
-  /** Tenants-file section, queue key, metric label and failure-reason tag, e.g. "stepstone". Never renamed. */
+  /** Tenants-file section, queue key, metric label and failure-reason tag, lower-case, e.g. "acme-jobs". Never renamed. */
   key: Key;
-  /** Shown in docs, logs and the dashboard, e.g. "StepStone". */
+  /** Shown in docs, logs and the dashboard, e.g. "Acme Jobs". */
   title: string;
   queue: {
-    /** Redis name of the queue, e.g. "deliver-stepstone". DO NOT RENAME: queued jobs live under it. */
+    /** Redis name of the queue, e.g. "deliver-acme-jobs". DO NOT RENAME: queued jobs live under it. */
     name: string;
     /** Job name in the dashboard; never PII. */
     jobName: string;
@@ -187,9 +203,27 @@ export interface PartnerDefinition<Key extends string = string, Section extends 
   plan(input: PlanInput<Section>, storage: PartnerStorage): Promise<PlanResult<Delivery>>;
   /** Builds the deliverer; throws ConfigError (naming the variable) for settings it cannot work with. */
   createDeliverer(runtime: PartnerRuntime<Section, Env>): Deliverer<Section, Delivery> | Promise<Deliverer<Section, Delivery>>;
-  /** Extra authenticated ingest routes (e.g. StepStone's correlation records). */
+  /** Extra authenticated ingest routes (e.g. correlation records a job board's ids need). */
   ingestRoutes?(context: PartnerIngestContext): HttpHandler[];
   sandbox?: PartnerSandboxDefinition;
+  /**
+   * Optional: the family name of the partner's own error codes (PartnerErrorDetails.code) for
+   * `npm run replay --error-class`. A GraphQL partner's is "graphql": a failed reason with the
+   * code BAD_USER_INPUT is in the classes `graphql` and `graphql:BAD_USER_INPUT`. Network codes
+   * (ECONNRESET …) and our `HTTP_<nnn>` fallbacks are never in it.
+   */
+  errorCodeClass?: string;
+}
+
+/**
+ * Any partner definition, for code that loops over the registry without knowing the partners'
+ * own types (the worker's shell, the enrichment, the sandbox runner).
+ */
+export type AnyPartnerDefinition = PartnerDefinition<string, any, any, any>;
+
+/** A section switched on for its tenant (present, `enabled` not false). */
+export function sectionEnabled(section: PartnerSectionBase | undefined): boolean {
+  return section !== undefined && section !== null && section.enabled !== false;
 }
 
 /** The delivery job of partner K: the status change plus the partner's own data under its key (the shape queued jobs already have). */

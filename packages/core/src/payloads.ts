@@ -58,7 +58,8 @@ export interface StatusRef {
 
 /**
  * One normalized status change, built by the enrichment worker from the event and the iCIMS
- * records. Holds candidate PII (name, email, phone) because SEEK needs it: never log it, and
+ * records. Holds candidate PII (name, email, phone) because partners need it (one uploads the
+ * candidate): never log it, and
  * the dashboard masks it.
  */
 export interface StatusChange {
@@ -76,11 +77,11 @@ export interface StatusChange {
   /**
    * When THIS transition happened, ISO-8601 UTC: `order.atMs` (the receive time, capped before a
    * newer workflow update). Not the workflow's updateddate, which is the time of its latest
-   * change, possibly a later one. StepStone's BusinessDate and SEEK's actionDate.
+   * change, possibly a later one. Partners send it as the change's date.
    */
   occurredAt: string;
   /**
-   * Order position among the application's changes; StepStone delivers only the newest.
+   * Order position among the application's changes; a current-state partner delivers only the newest.
    * Optional only because jobs queued before it existed lack it (then: receivedAt + enrichJobId).
    */
   order?: OrderPosition;
@@ -97,35 +98,10 @@ export interface StatusChange {
     title?: string;
     location?: string;
   };
-  /** The workflow's source (e.g. "StepStone", "SEEK"), if iCIMS returned one. */
+  /** The workflow's source (the job board the candidate came from), if iCIMS returned one. */
   source?: string;
   /** The enrichment job this change came from; delivery job ids derive from it. */
   enrichJobId: string;
 }
 
-/** Queue `deliver-stepstone`. */
-export interface StepStoneDeliveryJob {
-  statusChange: StatusChange;
-  stepstone: {
-    atsiApplicationId: string;
-    /** StepStone status from the tenant's mapping (LEAD … REJECTED, or a tenant extra). */
-    status: string;
-  };
-}
-
-/** Queue `deliver-seek`. */
-export interface SeekDeliveryJob {
-  statusChange: StatusChange;
-  seek: {
-    /** UUID v5 of (tenant, systemId, oldStatus → newStatus); computed once so every retry resends it. */
-    idempotencyId: string;
-    /** SEEK CandidateProcessStatus code from the tenant's mapping (Application … Unsuccessful). */
-    statusCode: string;
-    /** From the iCIMS person field the tenant names, if any. */
-    candidateProfileId?: string;
-    /** From the iCIMS job field the tenant names, if any. */
-    positionProfileId?: string;
-    /** seekSource.name: the workflow's source or the tenant default. */
-    sourceName: string;
-  };
-}
+// Each partner's delivery job is `DeliveryJob<key, its data>` (partner.ts), defined in its package.

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { QueueKey } from './queues';
+
 
 /**
  * Queue depth gauges, read from Redis when Prometheus scrapes (not on a timer), so a process that
@@ -20,15 +20,15 @@ export interface CountableQueue {
 // hang with it, so each read is bounded and reported as "down" instead.
 const DEFAULT_READ_TIMEOUT_MS = 2_000;
 
-type CountsByQueue = Map<QueueKey, Record<string, number> | undefined>;
+type CountsByQueue = Map<string, Record<string, number> | undefined>;
 
 export function registerQueueMetrics(
   registry: Registry,
-  queues: Partial<Record<QueueKey, CountableQueue>>,
+  queues: Readonly<Record<string, CountableQueue>>,
   options: { readTimeoutMs?: number } = {},
 ): void {
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
-  const entries = Object.entries(queues) as Array<[QueueKey, CountableQueue]>;
+  const entries = Object.entries(queues);
 
   const readOne = async (queue: CountableQueue): Promise<Record<string, number> | undefined> => {
     let timer: NodeJS.Timeout | undefined;

@@ -16,28 +16,4 @@ export const CANONICAL_STAGES = [
 
 export type CanonicalStage = (typeof CANONICAL_STAGES)[number];
 
-/** StepStone ATSi Application Status values from the seed contract. Tenants may extend the list (e.g. CONTACT). */
-export const STEPSTONE_STATUSES = [
-  'LEAD',
-  'APPLIED',
-  'PRE_INTERVIEW',
-  'INTERVIEW',
-  'POST_INTERVIEW',
-  'OFFER',
-  'HIRED',
-  'REJECTED',
-] as const;
-
-/** SEEK CandidateProcessStatus codes (developer.seek.com interaction history; strings, not an enum, in the schema). */
-export const SEEK_STATUS_CODES = [
-  'Application',
-  'AgencyShortlist',
-  'AgencySubmission',
-  'HirerShortlist',
-  'Interview',
-  'TestingOrQualificationsCheck',
-  'ReferenceCheck',
-  'Offer',
-  'Successful',
-  'Unsuccessful',
-] as const;
+// Each partner's own vocabulary and its default table per stage live in its package (PartnerDefinition.statuses).

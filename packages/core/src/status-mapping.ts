@@ -1,50 +1,22 @@
-import { SEEK_STATUS_CODES, STEPSTONE_STATUSES, type CanonicalStage } from './stages';
+import type { CanonicalStage } from './stages';
+import type { AnyPartnerDefinition, PartnerSectionBase } from './partner';
 import type { TenantConfig } from './tenants';
 
 /**
  * Status mapping, per tenant: iCIMS status id (the event's newStatus) → canonical stage (the
- * tenant's `statusMapping`) → each partner's own status. A tenant's `statusOverrides` (status id
- * → partner status) win over everything, then its `stageMapping` (stage → partner status), then
- * the defaults below. Pure: no I/O, no config reading; the enrichment worker calls it per event.
+ * tenant's `statusMapping`) → each partner's own status. A partner section's `statusOverrides`
+ * (status id → partner status) win over everything, then its `stageMapping` (stage → partner
+ * status), then the partner's default table (PartnerDefinition.statuses). Pure: no I/O, no config
+ * reading; the enrichment worker calls it per event.
  *
  * An unmapped status is not an error: the partner is skipped with a reason that is logged and
  * counted (`status_bridge_skips_total{partner,reason}`).
  */
 
-/** StepStone ATSi Application Status per stage (seed contract: REJECTED also covers "has withdrawn interest"). */
-export const DEFAULT_STEPSTONE_BY_STAGE: Readonly<Record<CanonicalStage, string>> = {
-  lead: 'LEAD',
-  applied: 'APPLIED',
-  screening: 'PRE_INTERVIEW',
-  interview: 'INTERVIEW',
-  assessment: 'POST_INTERVIEW',
-  offer: 'OFFER',
-  hired: 'HIRED',
-  rejected: 'REJECTED',
-  withdrawn: 'REJECTED',
-};
-
-/**
- * SEEK CandidateProcessStatus code per stage. `lead` has no default on purpose: a lead has not
- * applied, so `Application` would be false, and `HirerShortlist` would claim a shortlisting that
- * did not happen; SEEK history is append-only, so a wrong item cannot be taken back. A tenant
- * that wants leads recorded sets `seek.stageMapping.lead` (e.g. "HirerShortlist").
- */
-export const DEFAULT_SEEK_BY_STAGE: Readonly<Partial<Record<CanonicalStage, string>>> = {
-  applied: 'Application',
-  screening: 'HirerShortlist',
-  interview: 'Interview',
-  assessment: 'TestingOrQualificationsCheck',
-  offer: 'Offer',
-  hired: 'Successful',
-  rejected: 'Unsuccessful',
-  withdrawn: 'Unsuccessful',
-};
-
 export type SkipReason =
   /** The tenant's statusMapping has no stage for this status id, and no partner override either. */
   | 'unmapped_status'
-  /** The stage is known but this partner has no status for it (e.g. SEEK for `lead`). */
+  /** The stage is known but this partner has no status for it (a stage the partner's default table leaves out). */
   | 'no_partner_status'
   /** Configured partner status is not one the partner accepts (a typo in the tenants file). */
   | 'invalid_partner_status';
@@ -56,8 +28,28 @@ export type PartnerStatusDecision =
 export interface StatusMapping {
   statusId: string;
   stage?: CanonicalStage;
-  stepstone: PartnerStatusDecision;
-  seek: PartnerStatusDecision;
+  /** One decision per registered partner, by partner key. */
+  partners: Record<string, PartnerStatusDecision>;
+}
+
+/** What the mapping needs of a partner: its vocabulary for a tenant and its default table (PartnerDefinition.statuses). */
+export interface PartnerStatusVocabulary<Section> {
+  accepted(section: Section): readonly string[];
+  defaultsByStage: Readonly<Partial<Record<CanonicalStage, string>>>;
+}
+
+/**
+ * One partner's status for one iCIMS status id: the section's `statusOverrides` (status id →
+ * partner status) win, then its `stageMapping` (stage → partner status), then the partner's
+ * default table; the result must be one the partner accepts for this tenant.
+ */
+export function decidePartnerStatus<Section extends PartnerSectionBase>(
+  statusId: string,
+  stage: CanonicalStage | undefined,
+  section: Section,
+  statuses: PartnerStatusVocabulary<Section>,
+): PartnerStatusDecision {
+  return decide(statusId, stage, section.statusOverrides, section.stageMapping, statuses.defaultsByStage, statuses.accepted(section));
 }
 
 function decide(
@@ -81,16 +73,18 @@ function decide(
   return { mapped: true, ...candidate };
 }
 
-/** Maps one iCIMS status id for one tenant to its stage and each partner's status. */
-export function mapStatus(tenant: Pick<TenantConfig, 'statusMapping' | 'stepstone' | 'seek'>, statusId: string): StatusMapping {
-  const stage = Object.prototype.hasOwnProperty.call(tenant.statusMapping, statusId) ? tenant.statusMapping[statusId] : undefined;
-  const stepstoneAccepted = [...STEPSTONE_STATUSES, ...(tenant.stepstone?.extraStatuses ?? [])];
-  return {
-    statusId,
-    stage,
-    stepstone: decide(statusId, stage, tenant.stepstone?.statusOverrides, tenant.stepstone?.stageMapping, DEFAULT_STEPSTONE_BY_STAGE, stepstoneAccepted),
-    seek: decide(statusId, stage, tenant.seek?.statusOverrides, tenant.seek?.stageMapping, DEFAULT_SEEK_BY_STAGE, SEEK_STATUS_CODES),
-  };
+/**
+ * Maps one iCIMS status id for one tenant to its stage and every partner's status. A partner the
+ * tenant has no section for is mapped with its defaults (the caller decides whether it delivers).
+ */
+export function mapStatus(tenant: Pick<TenantConfig, 'statusMapping'> & Readonly<Record<string, unknown>>, statusId: string, partners: readonly Pick<AnyPartnerDefinition, 'key' | 'statuses'>[]): StatusMapping {
+  const stage = stageOf(tenant, statusId);
+  const decisions: Record<string, PartnerStatusDecision> = {};
+  for (const partner of partners) {
+    const section = (tenant[partner.key] as PartnerSectionBase | undefined) ?? {};
+    decisions[partner.key] = decidePartnerStatus(statusId, stage, section, partner.statuses);
+  }
+  return { statusId, stage, partners: decisions };
 }
 
 /** The stage of a status id for a tenant (e.g. the event's oldStatus), if mapped. */

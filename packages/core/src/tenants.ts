@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { CANONICAL_STAGES, type CanonicalStage } from './stages';
 import { ConfigError, type EnvSource } from './env';
+import { sectionEnabled, type AnyPartnerDefinition, type PartnerSectionBase } from './partner';
 
 /**
  * The tenants file (`CONFIG_FILE`): one entry per iCIMS customerId. Secrets are never written
@@ -36,51 +37,14 @@ export interface IcimsTenantConfig {
   dailyRequestBudget?: number;
 }
 
-export interface StepStoneTenantConfig {
-  enabled?: boolean;
-  /** Overrides STEPSTONE_STATUS_URL for this customer (e.g. .../qs-api/public/atsi/v1/{ATS_ID}). */
-  statusUrl?: string;
-  tokenEnv: string;
-  /** iCIMS applicant-workflow field that holds the AtsiApplicationId (e.g. "field51234"); absent: our correlation records only. */
-  applicationIdField?: string;
-  sendRawStatus?: boolean;
-  sendBusinessDate?: boolean;
-  /** Statuses StepStone accepts beyond the seed's eight (e.g. "CONTACT"). */
-  extraStatuses?: string[];
-  /** Canonical stage → StepStone status, replacing the default table for this customer. */
-  stageMapping?: Partial<Record<CanonicalStage, string>>;
-  /** iCIMS status id → StepStone status, winning over the stage mapping. */
-  statusOverrides?: Record<string, string>;
-  rateLimit?: { max: number; durationMs: number };
-}
-
-export interface SeekTenantConfig {
-  enabled?: boolean;
-  /** SEEK hirer id (needs a ProactiveSourcing relationship), e.g. seekAnz:organization:seek:93WyyF1h. */
-  hirerId: string;
-  /** iCIMS person field that holds the SEEK candidate profile id, if the hirer stores it. */
-  candidateProfileField?: string;
-  /** iCIMS job field that holds the SEEK position profile id. */
-  positionProfileField?: string;
-  /** iCIMS applicant-workflow field used as seekSource.name (default "source"). */
-  sourceField?: string;
-  defaultSource: string;
-  /** What to do when a job has no SEEK position profile. */
-  withoutPosition: 'interaction' | 'skip';
-  /** Action code for a change recorded without a position (default "Note"). */
-  interactionActionCode?: string;
-  stageMapping?: Partial<Record<CanonicalStage, string>>;
-  statusOverrides?: Record<string, string>;
-}
-
 export interface TenantConfig {
   name?: string;
   inbound?: InboundAuthConfig;
   icims?: IcimsTenantConfig;
   /** iCIMS status id (the event's newStatus, e.g. "9782" or "D10100") → canonical stage. */
   statusMapping: Record<string, CanonicalStage>;
-  stepstone?: StepStoneTenantConfig;
-  seek?: SeekTenantConfig;
+  /** One section per registered partner, under its key (PartnerDefinition.tenant; read with `Tenants.section`). */
+  [partnerKey: string]: unknown;
 }
 
 export interface TenantsFile {
@@ -90,7 +54,6 @@ export interface TenantsFile {
 }
 
 const envName = { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' };
-const fieldId = { type: 'string', pattern: '^[a-z0-9_]+$' };
 const url = { type: 'string', pattern: '^https?://' };
 const statusId = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' };
 const stageMap = {
@@ -118,105 +81,93 @@ const inbound = {
   },
 };
 
-export const tenantsFileSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['tenants'],
-  properties: {
-    $schema: { type: 'string' },
-    defaultInbound: inbound,
-    tenants: {
-      type: 'object',
-      propertyNames: { pattern: '^[0-9]+$' },
-      additionalProperties: {
+const commonSectionProperties = {
+  enabled: { type: 'boolean', default: true },
+  stageMapping: stageMap,
+  statusOverrides: { type: 'object', propertyNames: statusId, additionalProperties: { type: 'string', minLength: 1 } },
+};
+
+/** What the tenants file needs of a partner: its key and the schema of its section (PartnerDefinition.tenant.schema). */
+export type TenantSectionPartner = Pick<AnyPartnerDefinition, 'key'> & { tenant: Pick<AnyPartnerDefinition['tenant'], 'schema'> };
+
+/** A partner's section: its own schema plus every partner's `enabled`, `stageMapping` and `statusOverrides`. */
+function partnerSectionSchema(partner: TenantSectionPartner): Record<string, unknown> {
+  const own = partner.tenant.schema as { properties?: Record<string, unknown> };
+  return { type: 'object', additionalProperties: false, ...own, properties: { ...commonSectionProperties, ...own.properties } };
+}
+
+/**
+ * The schema of the tenants file: the common tenant fields plus one optional section per partner,
+ * under its key. Built from the registry (packages/partners), which also writes it to
+ * config/tenants.schema.json. `default`s are filled in when a file is loaded.
+ */
+export function buildTenantsSchema(partners: readonly TenantSectionPartner[]): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenants'],
+    properties: {
+      $schema: { type: 'string' },
+      defaultInbound: inbound,
+      tenants: {
         type: 'object',
-        additionalProperties: false,
-        required: ['statusMapping'],
-        properties: {
-          name: { type: 'string' },
-          inbound,
-          icims: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['auth'],
-            properties: {
-              apiBaseUrl: url,
-              dailyRequestBudget: { type: 'integer', minimum: 1 },
-              auth: {
-                oneOf: [
-                  {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['type', 'clientId', 'clientSecretEnv'],
-                    properties: {
-                      type: { const: 'oauth' },
-                      clientId: { type: 'string', minLength: 1 },
-                      clientSecretEnv: envName,
-                      tokenUrl: url,
-                      audience: { type: 'string', minLength: 1 },
+        propertyNames: { pattern: '^[0-9]+$' },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['statusMapping'],
+          properties: {
+            name: { type: 'string' },
+            inbound,
+            icims: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['auth'],
+              properties: {
+                apiBaseUrl: url,
+                dailyRequestBudget: { type: 'integer', minimum: 1 },
+                auth: {
+                  oneOf: [
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['type', 'clientId', 'clientSecretEnv'],
+                      properties: {
+                        type: { const: 'oauth' },
+                        clientId: { type: 'string', minLength: 1 },
+                        clientSecretEnv: envName,
+                        tokenUrl: url,
+                        audience: { type: 'string', minLength: 1 },
+                      },
                     },
-                  },
-                  {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['type', 'username', 'passwordEnv'],
-                    properties: { type: { const: 'basic' }, username: { type: 'string', minLength: 1 }, passwordEnv: envName },
-                  },
-                ],
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['type', 'username', 'passwordEnv'],
+                      properties: { type: { const: 'basic' }, username: { type: 'string', minLength: 1 }, passwordEnv: envName },
+                    },
+                  ],
+                },
               },
             },
-          },
-          statusMapping: {
-            type: 'object',
-            propertyNames: statusId,
-            additionalProperties: { enum: [...CANONICAL_STAGES] },
-          },
-          stepstone: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['tokenEnv'],
-            properties: {
-              enabled: { type: 'boolean' },
-              statusUrl: url,
-              tokenEnv: envName,
-              applicationIdField: fieldId,
-              sendRawStatus: { type: 'boolean' },
-              sendBusinessDate: { type: 'boolean' },
-              extraStatuses: { type: 'array', items: { type: 'string', pattern: '^[A-Z_]+$' } },
-              stageMapping: stageMap,
-              statusOverrides: { type: 'object', propertyNames: statusId, additionalProperties: { type: 'string', minLength: 1 } },
-              rateLimit: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['max', 'durationMs'],
-                properties: { max: { type: 'integer', minimum: 1 }, durationMs: { type: 'integer', minimum: 1 } },
-              },
+            statusMapping: {
+              type: 'object',
+              propertyNames: statusId,
+              additionalProperties: { enum: [...CANONICAL_STAGES] },
             },
-          },
-          seek: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['hirerId', 'defaultSource', 'withoutPosition'],
-            properties: {
-              enabled: { type: 'boolean' },
-              hirerId: { type: 'string', minLength: 1 },
-              candidateProfileField: fieldId,
-              positionProfileField: fieldId,
-              sourceField: fieldId,
-              defaultSource: { type: 'string', minLength: 1 },
-              withoutPosition: { enum: ['interaction', 'skip'] },
-              interactionActionCode: { type: 'string', minLength: 1 },
-              stageMapping: stageMap,
-              statusOverrides: { type: 'object', propertyNames: statusId, additionalProperties: { type: 'string', minLength: 1 } },
-            },
+            ...Object.fromEntries(partners.map((partner) => [partner.key, partnerSectionSchema(partner)])),
           },
         },
       },
     },
-  },
-} as const;
+  };
+}
 
-export type SecretSection = 'inbound' | 'icims' | 'stepstone' | 'seek';
+/** Secrets a process needs loaded: inbound credentials (ingest), iCIMS API credentials, every enabled partner section's (`tenant.secrets`). */
+export type SecretSection = 'inbound' | 'icims' | 'partners';
+
+/** What loading the tenants file needs of a partner. */
+export type TenantsFilePartner = TenantSectionPartner & { tenant: Pick<AnyPartnerDefinition['tenant'], 'schema' | 'secrets'> };
 
 /** The validated tenants file plus the secrets it references, read once at start. */
 export class Tenants {
@@ -225,7 +176,7 @@ export class Tenants {
     private readonly secrets: ReadonlyMap<string, string>,
   ) {}
 
-  static fromFile(path: string, env: EnvSource, requireSecrets: readonly SecretSection[] = []): Tenants {
+  static fromFile(path: string, env: EnvSource, partners: readonly TenantsFilePartner[], requireSecrets: readonly SecretSection[] = []): Tenants {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -238,11 +189,13 @@ export class Tenants {
     } catch (error) {
       throw new ConfigError(`CONFIG_FILE: "${path}" is not valid JSON: ${(error as Error).message}`);
     }
-    return Tenants.fromObject(parsed, env, requireSecrets, path);
+    return Tenants.fromObject(parsed, env, partners, requireSecrets, path);
   }
 
-  static fromObject(value: unknown, env: EnvSource, requireSecrets: readonly SecretSection[] = [], source = 'tenants config'): Tenants {
-    const validate = new Ajv({ allErrors: true, strict: false }).compile<TenantsFile>(tenantsFileSchema);
+  /** Validates (filling in the schema's defaults) and loads the secrets the file references. */
+  static fromObject(value: unknown, env: EnvSource, partners: readonly TenantsFilePartner[], requireSecrets: readonly SecretSection[] = [], source = 'tenants config'): Tenants {
+    // useDefaults: a setting left out gets the default its schema documents (docs/configuration.md).
+    const validate = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile<TenantsFile>(buildTenantsSchema(partners));
     if (!validate(value)) {
       const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
       throw new ConfigError(`CONFIG_FILE: ${source} is invalid:\n  - ${problems.join('\n  - ')}`, problems.map((problem) => `CONFIG_FILE: ${source}: ${problem}`));
@@ -267,8 +220,12 @@ export class Tenants {
         const auth = tenant.icims.auth;
         want(auth.type === 'oauth' ? auth.clientSecretEnv : auth.passwordEnv, `${where}.icims.auth`);
       }
-      if (requireSecrets.includes('stepstone') && tenant.stepstone && tenant.stepstone.enabled !== false) {
-        want(tenant.stepstone.tokenEnv, `${where}.stepstone.tokenEnv`);
+      if (requireSecrets.includes('partners')) {
+        for (const partner of partners) {
+          const section = tenant[partner.key] as PartnerSectionBase | undefined;
+          if (!sectionEnabled(section)) continue;
+          for (const secret of partner.tenant.secrets(section)) want(secret.env, `${where}.${partner.key}.${secret.field}`);
+        }
       }
     }
     if (missing.length > 0) {
@@ -283,6 +240,16 @@ export class Tenants {
 
   ids(): string[] {
     return Object.keys(this.file.tenants);
+  }
+
+  /** A tenant's section for a partner (enabled or not), as validated and with its defaults. */
+  section<Section>(customerId: string, partnerKey: string): Section | undefined {
+    return this.get(customerId)?.[partnerKey] as Section | undefined;
+  }
+
+  /** Tenants that have a section for this partner (enabled or not). */
+  idsWith(partnerKey: string): string[] {
+    return this.ids().filter((customerId) => this.section(customerId, partnerKey) !== undefined);
   }
 
   /** Inbound credentials that admit events for this customer: its own, else the partner-wide default. */

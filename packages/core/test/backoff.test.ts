@@ -1,5 +1,5 @@
 import { backoffDelay, retrySpanMs } from '../src/backoff';
-import { QUEUES } from '../src/queues';
+import { QUEUES } from '@status-bridge/partners';
 
 describe('backoffDelay', () => {
   it.each([

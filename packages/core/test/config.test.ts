@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, envSchema, loadEnv, redisConnectionFromEnv, Tenants, tenantsFileSchema, type CommonEnv } from '../src';
+import { ConfigError, envSchema, loadEnv, redisConnectionFromEnv, type CommonEnv } from '../src';
 
-const repoRoot = join(__dirname, '..', '..', '..');
+// The tenants file (core Tenants with every registered partner's section) is tested in
+// packages/partners/test/tenants.test.ts.
 
 describe('loadEnv', () => {
   const schema = envSchema({ PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' } });
@@ -34,59 +35,5 @@ describe('loadEnv', () => {
 
   it('names a missing required variable', () => {
     expect(() => loadEnv(schema, {})).toThrow(/CONFIG_FILE is not set/);
-  });
-});
-
-describe('Tenants', () => {
-  const exampleEnv = {
-    INBOUND_DEFAULT_PASSWORD: 'default-pass',
-    TENANT_1234_INBOUND_PASSWORD: 'p',
-    TENANT_1234_INBOUND_CLIENT_SECRET: 's',
-    TENANT_1234_ICIMS_CLIENT_SECRET: 'i',
-    TENANT_1234_STEPSTONE_TOKEN: 't',
-  };
-
-  it('loads the shipped example with every secret resolved', () => {
-    const tenants = Tenants.fromFile(join(repoRoot, 'config', 'tenants.example.json'), exampleEnv, ['inbound', 'icims', 'stepstone']);
-    expect(tenants.ids()).toEqual(['1234']);
-    expect(tenants.get('1234')?.statusMapping['9782']).toBe('interview');
-    expect(tenants.secret('TENANT_1234_STEPSTONE_TOKEN')).toBe('t');
-    expect(tenants.inboundFor('1234')?.basic?.username).toBe('icims-1234');
-    expect(tenants.inboundFor('9999')).toBeUndefined();
-    expect(tenants.get('constructor')).toBeUndefined();
-  });
-
-  it('names each missing secret and where it is referenced', () => {
-    expect(() => Tenants.fromFile(join(repoRoot, 'config', 'tenants.example.json'), { TENANT_1234_INBOUND_PASSWORD: 'p' }, ['inbound'])).toThrow(
-      /INBOUND_DEFAULT_PASSWORD \(referenced by defaultInbound\.inbound\.basic\.passwordEnv\)[\s\S]*TENANT_1234_INBOUND_CLIENT_SECRET \(referenced by tenants\.1234\.inbound\.oauth\.clientSecretEnv\)/,
-    );
-  });
-
-  it('only requires the secrets of the sections a process uses', () => {
-    expect(() => Tenants.fromFile(join(repoRoot, 'config', 'tenants.example.json'), {}, [])).not.toThrow();
-  });
-
-  it.each([
-    [{ tenants: { abc: { statusMapping: {} } } }, /must match pattern "\^\[0-9\]\+\$"/],
-    [{ tenants: { '1': { statusMapping: { '9782': 'interviewing' } } } }, /statusMapping\/9782 must be equal to one of the allowed values/],
-    [{ tenants: { '1': { statusMapping: {}, stepstone: { tokenEnv: 'lower-case' } } } }, /stepstone\/tokenEnv must match pattern/],
-    [{ tenants: { '1': { statusMapping: {}, stepstone: { token: 'inline-secret', tokenEnv: 'X' } } } }, /must NOT have additional properties/],
-    [{ tenants: {} , extra: 1 }, /must NOT have additional properties/],
-  ])('rejects an invalid file with the path at fault: %j', (file, message) => {
-    expect(() => Tenants.fromObject(file, {})).toThrow(message);
-    expect(() => Tenants.fromObject(file, {})).toThrow(ConfigError);
-  });
-
-  it('reports a file that is not JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-tenants-'));
-    writeFileSync(join(dir, 'bad.json'), '{ "tenants": ');
-    expect(() => Tenants.fromFile(join(dir, 'bad.json'), {})).toThrow(/CONFIG_FILE: ".*bad.json" is not valid JSON/);
-    expect(() => Tenants.fromFile(join(dir, 'missing.json'), {})).toThrow(/CONFIG_FILE: cannot read tenants file/);
-  });
-
-  it('ships config/tenants.schema.json equal to the schema the services use (npx tsx scripts/write-tenants-schema.ts)', () => {
-    const shipped = JSON.parse(readFileSync(join(repoRoot, 'config', 'tenants.schema.json'), 'utf8')) as Record<string, unknown>;
-    const { $schema: _draft, title: _title, ...rest } = shipped;
-    expect(rest).toEqual(JSON.parse(JSON.stringify(tenantsFileSchema)));
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { PermanentError, RateLimitedError, RetryableError, parseRetryAfter, type PartnerError } from '@status-bridge/core';
 import { icimsErrorMessage } from './classify';
-import type { FetchedToken } from './token-cache';
+import type { FetchedToken } from '@status-bridge/core';
 
 /** How we authenticate to one tenant's iCIMS API: resolved config with the secret loaded. */
 export type IcimsCredentials =
@@ -20,7 +20,7 @@ export function basicHeader(credentials: Extract<IcimsCredentials, { type: 'basi
 }
 
 /**
- * OAuth 2.0 client credentials against the iCIMS authorization server (research A1.2: form POST
+ * OAuth 2.0 client credentials against the iCIMS authorization server (docs/partners/icims.md#authentication: form POST
  * with grant_type, client_id, client_secret and `audience`; regional hosts differ, so the URL is
  * configured). Errors never carry the secret or the token.
  */

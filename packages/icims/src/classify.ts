@@ -1,7 +1,7 @@
 import { parseRetryAfter, PermanentError, RateLimitedError, RetryableError, trimPartnerMessage, type PartnerError } from '@status-bridge/core';
 
 /**
- * The one classification of iCIMS API responses (research A3, issue 3):
+ * The one classification of iCIMS API responses (docs/partners/icims.md#rate-limits-and-errors):
  *   2xx                → ok (a body that is not a JSON object is retryable: a proxy/maintenance page)
  *   404                → permanent: the record is gone, or hidden from the integration user
  *                        (iCIMS reports RESOURCE_ACCESS_DENIED as 404)

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { RedisConnection } from '@status-bridge/core';
-import { PermanentError, RateLimitedError, USER_AGENT } from '@status-bridge/core';
+import { PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
 import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
 import { classifyIcimsNetworkError, classifyIcimsResponse } from './classify';
@@ -11,7 +11,7 @@ import { apiOrigin, type IcimsRecordKind } from './links';
 import { JOB_FIELDS, PERSON_FIELDS, readJob, readPerson, readWorkflow, WORKFLOW_FIELDS, type IcimsRecord, type JobProfile, type Person, type Workflow } from './records';
 import { RequestBudget } from './request-budget';
 import { SingleFlight } from './single-flight';
-import { SharedTokenCache } from './token-cache';
+import { icimsTokenCache } from './token-cache';
 
 /**
  * iCIMS REST client. Knows HTTP, auth, the daily budget, the tenant's back-off gate and the job
@@ -43,7 +43,7 @@ export interface IcimsClientOptions {
   /** Called once per tenant and day when 80% of the daily budget is used. */
   onBudgetWarning?: (tenantId: string, used: number, budget: number) => void;
   tokenCache?: { marginMs?: number; lockTtlMs?: number };
-  /** Wait after a 429 without a usable Retry-After (iCIMS documents none; research A3). */
+  /** Wait after a 429 without a usable Retry-After (iCIMS documents none; docs/partners/icims.md#rate-limits-and-errors). */
   defaultRetryAfterMs?: number;
   /** Jitter spread over the waits the back-off gate hands out (default 2000 ms). */
   backoffJitterMs?: number;
@@ -103,7 +103,7 @@ export class IcimsClient {
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
     });
-    this.tokens = new SharedTokenCache(options.redis, options.prefix, options.tokenCache);
+    this.tokens = icimsTokenCache(options.redis, options.prefix, options.tokenCache);
     this.budget = new RequestBudget(options.redis, options.prefix, options.onBudgetWarning);
     this.jobs = new JobProfileCache(options.redis, options.prefix, options.jobCacheTtlSeconds);
     // A probing event's requests (a token fetch and a read, each bounded by the timeout) fit in its lease.

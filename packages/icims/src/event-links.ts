@@ -39,7 +39,7 @@ export type EventRecordProblem =
 
 export type EventRecordCheck = { ok: true; urls: EventRecordUrls } | { ok: false; problem: EventRecordProblem };
 
-// rel values from the captured iCIMS events (research A0): camelCase rel, lowercase path.
+// rel values from the captured iCIMS events (docs/partners/icims.md#the-event): camelCase rel, lowercase path.
 const RECORDS: Array<{ key: keyof EventRecordUrls; rel: string; kind: IcimsRecordKind; id: (event: IcimsStatusEvent) => string; idName: EventIdField }> = [
   { key: 'workflow', rel: 'applicantworkflow', kind: 'applicantworkflows', id: (event) => event.systemId, idName: 'systemId' },
   { key: 'person', rel: 'person', kind: 'people', id: (event) => event.personId, idName: 'personId' },

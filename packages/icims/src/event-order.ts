@@ -3,7 +3,7 @@ import type { OrderPosition } from '@status-bridge/core';
 /**
  * The order position of one iCIMS status event among the changes of its workflow. Pure.
  *
- * The event carries no time (research A1), so its position is the time ingest received it,
+ * The event carries no time (docs/partners/icims.md#the-event), so its position is the time ingest received it,
  * tie-broken by the enrichment job id. That alone misorders a late re-send: iCIMS re-sends A
  * after our 503 while B (newer) was already received, so A's receive time is after B's.
  * The workflow read at enrichment tells us: if it already shows a status other than the event's,

@@ -5,7 +5,7 @@ import type { IcimsLink, IcimsStatusEvent } from '@status-bridge/core';
  * The iCIMS Status Flow Update event (`WorkFlowStatusChangeEvent`) as we accept it at ingest.
  *
  * Source: developer.icims.com "Integration Events / Status Flow Update" (parameter table and
- * example in ../shared/seeds/icims-status-flow-update.txt). iCIMS adds JSON fields without notice
+ * example, packages/testing/src/fixtures.ts SEED_EVENT_JSON). iCIMS adds JSON fields without notice
  * and discourages strict schemas (developer.icims.com "Connecting, Authenticating"), so unknown
  * fields are tolerated here and dropped by `toStatusEvent`, never stored.
  */

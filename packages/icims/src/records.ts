@@ -1,6 +1,6 @@
 /**
  * Typed views of iCIMS records. iCIMS lowercases field names, may add fields at any time and
- * omits empty or hidden fields (research A1.2, A2), so a record is read as a map: unknown keys are
+ * omits empty or hidden fields (docs/partners/icims.md#records), so a record is read as a map: unknown keys are
  * ignored and a missing field is missing data, never an error. Dropdown (list) fields come as
  * `{id, value}`, profile links as `{profile, id, value}`.
  */
@@ -37,7 +37,7 @@ export function fieldText(record: IcimsRecord, field: string): string | undefine
 }
 
 /**
- * iCIMS DATETIME is UTC "yyyy-mm-dd hh:mm a" (research A2, Field Types); ISO strings are accepted
+ * iCIMS DATETIME is UTC "yyyy-mm-dd hh:mm a" (docs/partners/icims.md#records); ISO strings are accepted
  * too. Returns ISO-8601 or undefined when the text is not a date we can read.
  */
 export function parseIcimsDateTime(text: string | undefined): string | undefined {
@@ -108,7 +108,7 @@ export function readWorkflow(id: string, record: IcimsRecord, custom: readonly s
   };
 }
 
-/** Picks a phone: Mobile first (SEEK's phone is for contacting the candidate), else the first listed. */
+/** Picks a phone: Mobile first (a partner uses the phone to contact the candidate), else the first listed. */
 function pickPhone(value: unknown): string | undefined {
   if (!Array.isArray(value)) return undefined;
   const phones = value

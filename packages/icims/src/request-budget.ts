@@ -3,7 +3,7 @@ import { ownKey } from '@status-bridge/core';
 
 /**
  * The iCIMS daily request budget, per tenant (licence: about 10,000 requests per customer per
- * day; research A3; the reset time is NOT FOUND, we assume the UTC day).
+ * day; docs/partners/icims.md#rate-limits-and-errors; the reset time is NOT FOUND, we assume the UTC day).
  *
  * Counting: every request sent is counted in a Redis key per tenant and UTC day (expires after
  * two days), shared by every worker process.

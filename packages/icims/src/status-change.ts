@@ -43,7 +43,7 @@ export function buildStatusChange(input: StatusChangeInput): StatusChange {
     order: input.order,
     receivedAt: input.receivedAt,
     candidate: {
-      // Empty when iCIMS hid the name from the integration user; SEEK delivery decides what to do.
+      // Empty when iCIMS hid the name from the integration user; each partner's delivery decides what to do.
       formattedName,
       ...(person.givenName ? { givenName: person.givenName } : {}),
       ...(person.familyName ? { familyName: person.familyName } : {}),

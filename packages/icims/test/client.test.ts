@@ -6,7 +6,7 @@ import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/test
 import { SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, start, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { IcimsClient, type IcimsTenantAccess } from '../src/client';
 import { RequestBudget, msLeftInUtcDay } from '../src/request-budget';
-import { SharedTokenCache } from '../src/token-cache';
+import { icimsTokenCache } from '../src/token-cache';
 
 /** The client against the iCIMS sandbox over HTTP and the real Redis (unique prefix). */
 let sandbox: IcimsSandbox;
@@ -109,7 +109,7 @@ describe('IcimsClient', () => {
   });
 });
 
-describe('SharedTokenCache', () => {
+describe('the iCIMS token cache (core SharedTokenCache)', () => {
   it('two caches on separate connections starting together fetch one token', async () => {
     const other = new Redis(TEST_REDIS_URL);
     try {
@@ -119,12 +119,12 @@ describe('SharedTokenCache', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         return { accessToken: `token-${fetches}`, expiresInSeconds: 3600 };
       };
-      const [a, b] = await Promise.all([new SharedTokenCache(redis, prefix).get('single-flight', fetchToken), new SharedTokenCache(other, prefix).get('single-flight', fetchToken)]);
+      const [a, b] = await Promise.all([icimsTokenCache(redis, prefix).get('single-flight', fetchToken), icimsTokenCache(other, prefix).get('single-flight', fetchToken)]);
       expect(fetches).toBe(1);
       expect(a).toBe('token-1');
       expect(b).toBe('token-1');
       // TTL is expires_in minus the margin.
-      const ttl = await redis.pttl(new SharedTokenCache(redis, prefix).tokenKey('single-flight'));
+      const ttl = await redis.pttl(icimsTokenCache(redis, prefix).tokenKey('single-flight'));
       expect(ttl).toBeGreaterThan(3600_000 - 5 * 60_000 - 2_000);
       expect(ttl).toBeLessThanOrEqual(3600_000 - 5 * 60_000);
     } finally {
@@ -133,7 +133,7 @@ describe('SharedTokenCache', () => {
   });
 
   it('invalidate removes only the rejected token', async () => {
-    const cache = new SharedTokenCache(redis, prefix);
+    const cache = icimsTokenCache(redis, prefix);
     await cache.get('invalidate', async () => ({ accessToken: 'old', expiresInSeconds: 3600 }));
     await cache.invalidate('invalidate', 'not-the-cached-one');
     expect(await redis.get(cache.tokenKey('invalidate'))).toBe('old');
@@ -142,7 +142,7 @@ describe('SharedTokenCache', () => {
   });
 
   it('a failed fetch releases the lock so the next caller can try', async () => {
-    const cache = new SharedTokenCache(redis, prefix);
+    const cache = icimsTokenCache(redis, prefix);
     await expect(cache.get('fails', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(cache.get('fails', async () => ({ accessToken: 'later', expiresInSeconds: 60 }))).resolves.toBe('later');
   });

@@ -1,18 +1,20 @@
 /**
- * Runs the iCIMS, StepStone and SEEK sandboxes as one process, for the quick start (`npm start`
- * when no partner URL is set), the demo and tests that need them as a child process.
+ * Runs the iCIMS sandbox and every registered partner's sandbox (PartnerDefinition.sandbox) as one
+ * process, for the quick start (`npm start` when no partner URL is set), the demo and tests that
+ * need them as a child process.
  *
  * The sandboxes accept exactly the credentials the services will present, read from the same
  * environment: for every tenant in CONFIG_FILE, its iCIMS OAuth client (or Basic user) with the
- * secret named by `clientSecretEnv`/`passwordEnv`, and its StepStone `tokenEnv`; SEEK_CLIENT_ID and
- * SEEK_CLIENT_SECRET for SEEK. A missing secret stops the process with the variable's name.
+ * secret named by `clientSecretEnv`/`passwordEnv`, and every enabled partner section's secrets;
+ * partner-wide credentials as each partner's sandbox reads them (e.g. a client id). A missing
+ * secret stops the process with the variable's name.
  *
- * Logs {"message":"ready","url":<iCIMS origin>,"icims":…,"stepstone":…,"seek":…} once all listen.
+ * Logs {"message":"ready","url":<iCIMS origin>,"icims":…,"<partner key>":<its origin>,…,
+ * "workerEnv":["NAME=value",…]} once all listen: `workerEnv` points a worker at the sandboxes.
  */
-import { createLogger, envSchema, loadEnv, runService, Tenants, type EnvSource, type Logger } from '@status-bridge/core';
+import { createLogger, envSchema, loadEnv, runService, type EnvProperty, type EnvSource, type Logger, type RunningPartnerSandbox, type Tenants } from '@status-bridge/core';
+import { loadTenants, PARTNERS, sandboxPortVariable } from '@status-bridge/partners';
 import { start as startIcims, SANDBOX_ICIMS_AUDIENCE, type IcimsSandbox } from './icims';
-import { start as startStepStone, type StepStoneSandbox } from './stepstone';
-import { start as startSeek, SEEK_AUDIENCES, type SeekSandbox } from './seek';
 import type { BasicUser, OAuthClient } from './icims/state';
 
 export interface SandboxEnv {
@@ -21,58 +23,49 @@ export interface SandboxEnv {
   SHUTDOWN_TIMEOUT_MS: number;
   SANDBOX_HOST: string;
   SANDBOX_ICIMS_PORT: number;
-  SANDBOX_STEPSTONE_PORT: number;
-  SANDBOX_SEEK_PORT: number;
-  SEEK_CLIENT_ID: string;
-  SEEK_CLIENT_SECRET: string;
   ICIMS_AUDIENCE?: string;
-  SEEK_AUDIENCE?: string;
+  /** SANDBOX_<KEY>_PORT of every partner with a sandbox. */
+  [variable: string]: unknown;
 }
 
-const port = (fallback: number, partner: string) => ({ type: 'integer', minimum: 0, maximum: 65535, default: fallback, description: `port of the ${partner} sandbox (0: any free port)` });
+const port = (fallback: number, partner: string): EnvProperty => ({ type: 'integer', minimum: 0, maximum: 65535, default: fallback, description: `port of the ${partner} sandbox (0: any free port)` });
 
-export const sandboxEnvProperties = {
+/** Partners that bring a sandbox, with it. */
+const SANDBOXED = PARTNERS.flatMap((partner) => (partner.sandbox ? [{ partner, sandbox: partner.sandbox }] : []));
+
+export const sandboxEnvProperties: Record<string, EnvProperty> = {
   SANDBOX_HOST: { type: 'string', default: '127.0.0.1', description: 'interface the sandboxes listen on (loopback: they accept development secrets)' },
   SANDBOX_ICIMS_PORT: port(4010, 'iCIMS'),
-  SANDBOX_STEPSTONE_PORT: port(4020, 'StepStone'),
-  SANDBOX_SEEK_PORT: port(4030, 'SEEK'),
-  SEEK_CLIENT_ID: { type: 'string', minLength: 1, description: 'the SEEK client id the worker uses; the SEEK sandbox accepts it' },
-  SEEK_CLIENT_SECRET: { type: 'string', minLength: 1, description: 'the SEEK client secret the worker uses' },
+  ...Object.fromEntries(SANDBOXED.map(({ partner, sandbox }) => [sandboxPortVariable(partner.key), port(sandbox.defaultPort, partner.title)])),
   ICIMS_AUDIENCE: { type: 'string', description: 'audience the worker asks iCIMS tokens for; accepted besides the default' },
-  SEEK_AUDIENCE: { type: 'string', description: 'audience the worker asks SEEK tokens for; accepted besides the live and Playground ones' },
 };
 
 export interface SandboxCredentials {
   icimsClients: OAuthClient[];
   icimsUsers: BasicUser[];
-  stepstoneTokens: string[];
-  stepstoneExtraStatuses: string[];
 }
 
-/** The credentials the services will present, from the tenants file and the secrets it names. */
+/** The iCIMS credentials the worker will present, from the tenants file and the secrets it names. */
 export function credentialsFromTenants(tenants: Tenants): SandboxCredentials {
-  const credentials: SandboxCredentials = { icimsClients: [], icimsUsers: [], stepstoneTokens: [], stepstoneExtraStatuses: [] };
+  const credentials: SandboxCredentials = { icimsClients: [], icimsUsers: [] };
   for (const customerId of tenants.ids()) {
-    const tenant = tenants.get(customerId)!;
-    const auth = tenant.icims?.auth;
+    const auth = tenants.get(customerId)?.icims?.auth;
     if (auth?.type === 'oauth') credentials.icimsClients.push({ clientId: auth.clientId, clientSecret: tenants.secret(auth.clientSecretEnv) });
     if (auth?.type === 'basic') credentials.icimsUsers.push({ username: auth.username, password: tenants.secret(auth.passwordEnv) });
-    if (tenant.stepstone && tenant.stepstone.enabled !== false) {
-      credentials.stepstoneTokens.push(tenants.secret(tenant.stepstone.tokenEnv));
-      credentials.stepstoneExtraStatuses.push(...(tenant.stepstone.extraStatuses ?? []));
-    }
   }
   return credentials;
 }
 
 export interface RunningSandboxes {
   icims: IcimsSandbox;
-  stepstone: StepStoneSandbox;
-  seek: SeekSandbox;
+  /** By partner key. */
+  partners: Record<string, RunningPartnerSandbox>;
+  /** Env that points a worker at every sandbox (iCIMS's API and token URL, each partner's `workerEnv`). */
+  workerEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
-export async function startSandboxes(env: SandboxEnv, tenants: Tenants, logger: Logger): Promise<RunningSandboxes> {
+export async function startSandboxes(env: SandboxEnv, tenants: Tenants, logger: Logger, source: EnvSource = process.env): Promise<RunningSandboxes> {
   const credentials = credentialsFromTenants(tenants);
   const started: Array<{ close(): Promise<void> }> = [];
   try {
@@ -84,32 +77,29 @@ export async function startSandboxes(env: SandboxEnv, tenants: Tenants, logger: 
       audience: env.ICIMS_AUDIENCE ?? SANDBOX_ICIMS_AUDIENCE,
     });
     started.push(icims);
-    const stepstone = await startStepStone({
-      host: env.SANDBOX_HOST,
-      port: env.SANDBOX_STEPSTONE_PORT,
-      tokens: credentials.stepstoneTokens,
-      extraStatuses: [...new Set(credentials.stepstoneExtraStatuses)],
-    });
-    started.push(stepstone);
-    const seek = await startSeek({
-      host: env.SANDBOX_HOST,
-      port: env.SANDBOX_SEEK_PORT,
-      clients: [{ clientId: env.SEEK_CLIENT_ID, clientSecret: env.SEEK_CLIENT_SECRET }],
-      audiences: [...new Set([...SEEK_AUDIENCES, ...(env.SEEK_AUDIENCE ? [env.SEEK_AUDIENCE] : [])])],
-    });
-    started.push(seek);
+    const partners: Record<string, RunningPartnerSandbox> = {};
+    const workerEnv: Record<string, string> = { ICIMS_API_BASE_URL: icims.url, ICIMS_TOKEN_URL: icims.tokenUrl };
+    for (const { partner, sandbox } of SANDBOXED) {
+      const running = await sandbox.start({
+        host: env.SANDBOX_HOST,
+        port: env[sandboxPortVariable(partner.key)] as number,
+        tenants: tenants.idsWith(partner.key).map((tenantId) => ({ tenantId, section: tenants.section(tenantId, partner.key) })),
+        secret: (name) => tenants.secret(name),
+        env: source,
+      });
+      started.push(running);
+      partners[partner.key] = running;
+      Object.assign(workerEnv, running.workerEnv);
+    }
     logger.info('ready', {
       url: icims.url,
       icims: icims.url,
-      stepstone: stepstone.url,
-      seek: seek.url,
-      icimsOAuthUrl: icims.tokenUrl,
-      stepstoneStatusUrl: stepstone.seedStatusUrl,
-      seekOAuthUrl: seek.tokenUrl,
-      seekGraphqlUrl: seek.graphqlUrl,
+      ...Object.fromEntries(Object.entries(partners).map(([key, running]) => [key, running.url])),
+      // "NAME=value" strings: an object keyed by NAME would have its *_TOKEN_URL values masked by the log redaction.
+      workerEnv: Object.entries(workerEnv).map(([name, value]) => `${name}=${value}`),
       tenants: tenants.ids(),
     });
-    return { icims, stepstone, seek, stop: async () => void (await Promise.all(started.map((sandbox) => sandbox.close()))) };
+    return { icims, partners, workerEnv, stop: async () => void (await Promise.all(started.map((sandbox) => sandbox.close()))) };
   } catch (error) {
     // A port in use must not leave the other sandboxes listening.
     await Promise.all(started.map((sandbox) => sandbox.close().catch(() => undefined)));
@@ -117,12 +107,11 @@ export async function startSandboxes(env: SandboxEnv, tenants: Tenants, logger: 
   }
 }
 
-export function loadSandboxEnv(source: EnvSource = process.env): { env: SandboxEnv; tenants: Tenants } {
-  const schema = envSchema(sandboxEnvProperties, ['SEEK_CLIENT_ID', 'SEEK_CLIENT_SECRET']);
-  const env = loadEnv<SandboxEnv>(schema, source);
-  // The sandboxes must know the iCIMS and StepStone secrets (to accept them), not the inbound ones.
-  const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['icims', 'stepstone']);
-  return { env, tenants };
+export function loadSandboxEnv(source: EnvSource = process.env): { env: SandboxEnv; tenants: Tenants; source: EnvSource } {
+  const env = loadEnv<SandboxEnv>(envSchema(sandboxEnvProperties), source);
+  // The sandboxes must know the iCIMS and partner secrets (to accept them), not the inbound ones.
+  const tenants = loadTenants(env.CONFIG_FILE, source, ['icims', 'partners']);
+  return { env, tenants, source };
 }
 
 if (require.main === module) {
@@ -131,6 +120,6 @@ if (require.main === module) {
     loadConfig: () => loadSandboxEnv(),
     createLogger: ({ env }) => createLogger('sandbox', env.LOG_LEVEL),
     shutdownTimeoutMs: ({ env }) => env.SHUTDOWN_TIMEOUT_MS,
-    start: ({ env, tenants }, logger) => startSandboxes(env, tenants, logger),
+    start: ({ env, tenants, source }, logger) => startSandboxes(env, tenants, logger, source),
   });
 }

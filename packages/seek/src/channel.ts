@@ -1,5 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
-import { PermanentError, type SeekDeliveryJob, type SeekTenantConfig } from '@status-bridge/core';
+import { PermanentError } from '@status-bridge/core';
+import type { SeekDeliveryJob } from './delivery';
+import type { SeekSection } from './section';
 import type { SeekClient, SeekCallContext } from './client';
 import { planProcessHistoryItem, planUploadCandidate } from './inputs';
 import type { SeekRecords } from './records';
@@ -15,7 +17,7 @@ export interface SeekChannel {
 
 export interface SeekDeliveryRequest {
   job: SeekDeliveryJob;
-  tenant: SeekTenantConfig;
+  tenant: SeekSection;
   /** Stable per queue job (X-Session-Id). */
   sessionId: string;
 }
@@ -92,7 +94,7 @@ export class ProcessHistoryChannel implements SeekChannel {
 
   private async candidateProfile(
     job: SeekDeliveryJob,
-    tenant: SeekTenantConfig,
+    tenant: SeekSection,
     context: SeekCallContext,
   ): Promise<{ profileId: string; from: 'job' | 'record' | 'uploaded' | 'upload_conflict' } | { skip: 'no_candidate_email' }> {
     const { statusChange, seek } = job;

@@ -1,4 +1,6 @@
-import type { SeekDeliveryJob, SeekTenantConfig, StatusChange } from '@status-bridge/core';
+import type { StatusChange } from '@status-bridge/core';
+import type { SeekDeliveryJob } from './delivery';
+import type { SeekSection } from './section';
 import type { ProcessHistoryItemInput, SpecifiedPersonInput, UploadCandidateInput } from './types';
 
 /**
@@ -55,7 +57,7 @@ export function actionDescription(name: string, jobTitle: string | undefined): s
 export function planProcessHistoryItem(args: {
   statusChange: StatusChange;
   seek: SeekDeliveryJob['seek'];
-  tenant: Pick<SeekTenantConfig, 'withoutPosition' | 'interactionActionCode'>;
+  tenant: Pick<SeekSection, 'withoutPosition' | 'interactionActionCode'>;
   positionProfileId: string | undefined;
 }): ItemPlan {
   const { statusChange, seek, tenant, positionProfileId } = args;

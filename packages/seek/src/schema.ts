@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { buildSchema, type GraphQLSchema } from 'graphql';
 
 /**
- * SEEK's GraphQL schema (SDL), copied into the package from ../shared/seek/schema.graphql (see
+ * SEEK's GraphQL schema (SDL), copied into the package from seek-oss/wingman's snapshot of it (see
  * schema/SOURCE.md: SEEK's live schema as of July 2023, via seek-oss/wingman). The document
  * validation test and the SEEK sandbox read this file, so both follow the same contract.
  */

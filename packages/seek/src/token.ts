@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
-import type { RedisConnection } from '@status-bridge/core';
-import { ownKey, parseRetryAfter, PermanentError, RateLimitedError, RetryableError, trimPartnerMessage, USER_AGENT } from '@status-bridge/core';
+import type { RedisConnection, RedisConnection as Redis } from '@status-bridge/core';
+import { parseRetryAfter, PermanentError, RateLimitedError, RetryableError, SharedTokenCache, trimPartnerMessage, USER_AGENT } from '@status-bridge/core';
 
 /**
  * SEEK partner token (OAuth 2.0 client credentials, developer.seek.com/auth/partner-tokens):
@@ -11,8 +11,8 @@ import { ownKey, parseRetryAfter, PermanentError, RateLimitedError, RetryableErr
  * SEEK: "Partner tokens must be cached for the number of seconds specified in the response's
  * expires_in ... it cannot be hardcoded". The cache lives in Redis so every worker process shares
  * one token, and lives `expires_in` minus a margin ("leaving a reasonable buffer of around a
- * minute"). A SET NX lock makes the refresh single-flight across processes; inside one process
- * concurrent callers share one promise.
+ * minute"): core's SharedTokenCache (single-flight in the process and across processes through a
+ * SET NX lock, one margin rule shared with the iCIMS client).
  */
 export interface SeekTokenSource {
   /** A partner token, from the cache or freshly requested. */
@@ -29,7 +29,7 @@ export interface SeekTokenCacheOptions {
   audience: string;
   clientId: string;
   clientSecret: string;
-  /** Seconds taken off `expires_in` (default 60). */
+  /** Seconds taken off `expires_in` (default 60; at most half of it). */
   marginSeconds?: number;
   /** Timeout of one token request (default 10 s). */
   timeoutMs?: number;
@@ -38,79 +38,47 @@ export interface SeekTokenCacheOptions {
   onTokenRequest?: (event: { outcome: 'issued' | 'failed'; expiresInSeconds?: number; cachedForMs?: number; httpStatus?: number }) => void;
 }
 
-// Compare-and-delete: never remove a value another process has written since.
-const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
-/** How long to cache a token: expires_in less the margin; short lifetimes keep at least half. */
-export function tokenCacheMs(expiresInSeconds: number, marginSeconds: number): number {
-  if (!Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) return 0;
-  const seconds = expiresInSeconds > 2 * marginSeconds ? expiresInSeconds - marginSeconds : expiresInSeconds / 2;
-  return Math.floor(seconds * 1000);
-}
-
 export class SeekTokenCache implements SeekTokenSource {
   private readonly http: AxiosInstance;
-  private readonly key: string;
-  private readonly lockKey: string;
-  private readonly margin: number;
+  private readonly scope: string;
   private readonly timeoutMs: number;
-  private inflight: Promise<string> | undefined;
+  private readonly cache: SharedTokenCache;
 
   constructor(private readonly options: SeekTokenCacheOptions) {
     this.http = options.http ?? axios.create();
-    this.margin = options.marginSeconds ?? 60;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     // One cache per (token endpoint, audience, client): the Playground audience gets its own token.
     // The key holds no secret, only a digest of public identifiers.
-    const scope = createHash('sha256').update(`${options.tokenUrl}\n${options.audience}\n${options.clientId}`).digest('hex').slice(0, 16);
-    this.key = ownKey(options.prefix, 'seek', 'token', scope);
-    this.lockKey = ownKey(options.prefix, 'seek', 'token-lock', scope);
+    this.scope = createHash('sha256').update(`${options.tokenUrl}\n${options.audience}\n${options.clientId}`).digest('hex').slice(0, 16);
+    this.cache = new SharedTokenCache({
+      redis: options.redis,
+      prefix: options.prefix,
+      namespace: 'seek',
+      label: 'SEEK partner token',
+      marginSeconds: options.marginSeconds ?? 60,
+      // The lock outlives one token request, so a crashed holder frees it by expiry.
+      lockTtlMs: this.timeoutMs + 5_000,
+    });
   }
 
   /** Redis key of the cached token (tests read its TTL). */
   get cacheKey(): string {
-    return this.key;
+    return this.cache.tokenKey(this.scope);
   }
 
   get(): Promise<string> {
-    this.inflight ??= this.obtain().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    return this.cache.get(
+      this.scope,
+      async () => {
+        const { accessToken, expiresIn } = await this.request();
+        return { accessToken, expiresInSeconds: expiresIn };
+      },
+      (token, cachedForMs) => this.options.onTokenRequest?.({ outcome: 'issued', expiresInSeconds: token.expiresInSeconds, cachedForMs }),
+    );
   }
 
   async invalidate(rejected: string): Promise<void> {
-    await this.options.redis.eval(DELETE_IF_EQUAL, 1, this.key, rejected);
-  }
-
-  private async obtain(): Promise<string> {
-    const { redis } = this.options;
-    // The lock outlives one token request, so a crashed holder frees it by expiry.
-    const lockMs = this.timeoutMs + 5_000;
-    const deadline = Date.now() + 2 * lockMs;
-    for (;;) {
-      const cached = await redis.get(this.key);
-      if (cached) return cached;
-      const owner = randomUUID();
-      if ((await redis.set(this.lockKey, owner, 'PX', lockMs, 'NX')) === 'OK') {
-        try {
-          // Another process may have stored a token between our GET and our lock.
-          const stored = await redis.get(this.key);
-          if (stored) return stored;
-          const { accessToken, expiresIn } = await this.request();
-          const cacheMs = tokenCacheMs(expiresIn, this.margin);
-          if (cacheMs > 0) await redis.set(this.key, accessToken, 'PX', cacheMs);
-          this.options.onTokenRequest?.({ outcome: 'issued', expiresInSeconds: expiresIn, cachedForMs: cacheMs });
-          return accessToken;
-        } finally {
-          await redis.eval(DELETE_IF_EQUAL, 1, this.lockKey, owner).catch(() => undefined);
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new RetryableError('timed out waiting for another process to obtain the SEEK partner token', { partner: 'seek', code: 'TOKEN_LOCK_TIMEOUT' });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await this.cache.invalidate(this.scope, rejected);
   }
 
   private async request(): Promise<{ accessToken: string; expiresIn: number }> {

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { PermanentError, RateLimitedError, RetryableError, USER_AGENT } from '@status-bridge/core';
 import { cleanupPrefix, sampleStatusChange, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
-import { start, SANDBOX_SEEK_CLIENT, type SeekSandbox } from '@status-bridge/sandbox/src/seek';
+import { start, SANDBOX_SEEK_CLIENT, type SeekSandbox } from '../src/sandbox';
 import { SeekClient } from '../src/client';
-import { SeekTokenCache, tokenCacheMs } from '../src/token';
+import { tokenCacheMs } from '@status-bridge/core';
+import { SeekTokenCache } from '../src/token';
 import { planProcessHistoryItem, planUploadCandidate } from '../src/inputs';
 import type { StatusChange } from '@status-bridge/core';
 

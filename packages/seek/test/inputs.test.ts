@@ -1,5 +1,6 @@
 import { getVariableValues, parse, type OperationDefinitionNode } from 'graphql';
-import type { SeekDeliveryJob, StatusChange } from '@status-bridge/core';
+import type { StatusChange } from '@status-bridge/core';
+import { type SeekDeliveryJob } from '@status-bridge/seek';
 import { sampleStatusChange } from '@status-bridge/testing';
 import { SEEK_DOCUMENTS, type SeekOperationName } from '../src/documents';
 import { actionDescription, planProcessHistoryItem, planUploadCandidate, MAX_ACTION_DESCRIPTION } from '../src/inputs';

@@ -4,7 +4,7 @@ import { parseRetryAfter, PermanentError, RateLimitedError, RetryableError, trim
  * The one place that decides what a StepStone answer means.
  *
  * The ATSi Application Status service does NOT document its response codes, error bodies, rate
- * limits or idempotency (research/icims-stepstone.md B2: NOT FOUND). This table is therefore our
+ * limits or idempotency (docs/partners/stepstone.md#what-is-not-documented). This table is therefore our
  * reading of plain HTTP semantics, to be confirmed with StepStone before go-live:
  *  - 2xx                       → delivered
  *  - 400, 422                  → permanent: the message is wrong; the body is kept for operators

@@ -1,8 +1,8 @@
-import { STEPSTONE_STATUSES } from '@status-bridge/core';
+import { STEPSTONE_STATUSES } from './statuses';
 
 /**
  * The ATSi Application Status message. Field names and casing are the contract's
- * (../shared/seeds/stepstone-atsi-application-status.txt: `AtsiApplicationId`, `Status`); the
+ * (the seed contract, docs/partners/stepstone.md#the-message: `AtsiApplicationId`, `Status`); the
  * newer docs (developer.atsi-apply.com/application-status) add `RawStatus` (the ATS's own label)
  * and `BusinessDate` (ISO-8601 UTC, e.g. 2022-07-29T11:26:11.106Z).
  */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PermanentError, RateLimitedError, RetryableError, USER_AGENT } from '@status-bridge/core';
-import { start, type StepStoneSandbox } from '@status-bridge/sandbox/src/stepstone';
+import { start, type StepStoneSandbox } from '../src/sandbox';
 import { StepStoneClient, type StepStoneTarget } from '../src/client';
 
 const ID = '51c3be16-0f93-41ed-9cc0-9092222d7333';

@@ -1,7 +1,7 @@
 import type { StatusChange } from '@status-bridge/core';
 import { gzipSync } from 'node:zlib';
 
-/** The iCIMS Status Flow Update example, byte for byte as in ../shared/seeds/icims-status-flow-update.txt. */
+/** The iCIMS Status Flow Update example, byte for byte as in the iCIMS documentation's Status Flow Update example (docs/partners/icims.md#the-event). */
 export const SEED_EVENT_JSON = `{
     "newStatus": "9782",
     "oldStatus": "1752",
@@ -100,7 +100,7 @@ export function basicAuth(username: string, password: string): string {
 /**
  * A StatusChange for the seed's workflow (customer 1234, workflow 2203, person 1364, job 1242),
  * as the enrichment worker builds it; tests override what they are about. Candidate data is
- * made up (the name is SEEK's own documentation example).
+ * made up (the name is a job board's own documentation example).
  */
 export function sampleStatusChange(overrides: Partial<StatusChange> = {}): StatusChange {
   return {

@@ -9,3 +9,4 @@ export * from './log-lines';
 export * from './redis-node';
 export * from './redis-cluster';
 export * from './redis-sentinel';
+export * from './end-to-end';

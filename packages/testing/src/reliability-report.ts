@@ -36,7 +36,7 @@ export interface ScenarioRow {
   lost: number;
   /** Extra deliveries per partner beyond one per event, with the reason. */
   duplicates: Record<string, DuplicateCount>;
-  /** Applications whose final StepStone status is not the newest change's (must be 0). */
+  /** Applications whose final status at the current-state partner is not the newest change's (must be 0). */
   wrongFinalStatus: number;
   /** From the end of the scenario's faults (or the last post) until every queue was empty. */
   drainMs: number;
@@ -129,7 +129,7 @@ export function renderReliabilityMarkdown(report: ReportFile): string {
     'private Redis with AOF on a spare loopback port, the partner sandboxes over HTTP). Counts come',
     "from what the sandboxes received, not from our own logs. *Lost* = acknowledged events that did",
     'not reach a partner they map to; *duplicates* = deliveries beyond one per event, each with its',
-    'reason; *wrong final status* = applications whose last StepStone status is not the newest change.',
+    'reason; *wrong final status* = applications whose last status at the current-state partner is not the newest change.',
     '',
   ];
   const suites = [...new Set([...report.scenarios.map((row) => row.suite), ...report.tables.map((table) => table.suite)])].sort();

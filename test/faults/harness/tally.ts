@@ -1,7 +1,8 @@
 import { mapStatus, type TenantConfig } from '@status-bridge/core';
+import { PARTNERS } from '@status-bridge/partners';
 import { seekIdempotencyId } from '@status-bridge/seek';
-import type { StoredItem } from '@status-bridge/sandbox/src/seek';
-import type { ReceivedStatus } from '@status-bridge/sandbox/src/stepstone';
+import type { StoredItem } from '@status-bridge/seek/src/sandbox';
+import type { ReceivedStatus } from '@status-bridge/stepstone/src/sandbox';
 import type { Posted } from './load';
 import { CUSTOMER_ID, faultsTenants } from './tenants';
 
@@ -91,12 +92,12 @@ function pairKey(atsiApplicationId: string, status: string): string {
 const tenant: TenantConfig = faultsTenants().tenants[CUSTOMER_ID];
 
 export function stepstoneStatusOf(statusId: string): string | undefined {
-  const decision = mapStatus(tenant, statusId).stepstone;
+  const decision = mapStatus(tenant, statusId, PARTNERS).partners.stepstone;
   return decision.mapped ? decision.status : undefined;
 }
 
 export function seekIdOf(posted: Pick<Posted, 'application' | 'oldStatus' | 'newStatus'>): string | undefined {
-  if (!mapStatus(tenant, posted.newStatus).seek.mapped) return undefined;
+  if (!mapStatus(tenant, posted.newStatus, PARTNERS).partners.seek.mapped) return undefined;
   return seekIdempotencyId({ tenantId: CUSTOMER_ID, systemId: posted.application.systemId, oldStatus: posted.oldStatus, newStatus: posted.newStatus });
 }
 

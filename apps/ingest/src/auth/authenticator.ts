@@ -21,7 +21,7 @@ export interface AuthRequestContext {
  * Adding iCIMS's HMAC scheme (`Authorization: x-icims-v1-hmac-sha256 user=...,signedheaders=...,signature=...`)
  * means one more implementation with scheme "x-icims-v1-hmac-sha256" whose `admits` recomputes the
  * signature from `context.headers` and `context.rawBody`. Its string-to-sign and key derivation are
- * not public (research note A1.1: NOT FOUND), so it is not implemented.
+ * not public (docs/partners/icims.md#authentication), so it is not implemented.
  */
 export interface Authenticator<Credential = unknown> {
   /** Lower-case scheme token of the Authorization header it handles, e.g. "basic", "bearer". */

@@ -4,7 +4,7 @@ import { DEFAULT_CUSTOMERS, type AccessTokenClaims, type AccessTokens } from './
 
 /**
  * OAuth 2.0 Bearer (RFC 6750) with tokens from our own POST /oauth/token: iCIMS's OAuth mode
- * has the partner provide the token URL, client id and secret (research note A1.1).
+ * has the partner provide the token URL, client id and secret (docs/partners/icims.md#authentication).
  */
 export class BearerAuthenticator implements Authenticator<AccessTokenClaims> {
   readonly scheme = 'bearer';

@@ -17,7 +17,7 @@ export type AuthDecision =
 
 /**
  * Inbound authentication for every route iCIMS calls: credentials per customerId with the
- * partner-wide `defaultInbound` as fallback (research note A1.1: iCIMS configures event
+ * partner-wide `defaultInbound` as fallback (docs/partners/icims.md#authentication: iCIMS configures event
  * credentials per customer platform; a per-customer lookup with a default is the safe design).
  */
 export class InboundAuth {

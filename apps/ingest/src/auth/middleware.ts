@@ -5,7 +5,7 @@ import type { InboundAuth } from './inbound';
 
 /**
  * Express middleware for other routes iCIMS calls with the SAME per-tenant inbound credentials,
- * where the customerId is a path parameter (e.g. PUT /stepstone/applications/:customerId/:systemId).
+ * where the customerId is a path parameter (e.g. a partner's correlation records, PartnerDefinition.ingestRoutes).
  * Answers 401 (wrong or another customer's credentials) or 400 (no such tenant) in the iCIMS
  * error shape; on success sets `res.locals.customerId`.
  */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@status-bridge/core';
-import { validateStatusEvent } from '@status-bridge/icims/src/event-schema';
+import { validateStatusEvent } from '@status-bridge/icims';
 import type { InboundAuth } from '../auth/inbound';
 import { contentEncodingOf, inflateBody, isJsonContentType, readRawBody } from '../body';
 import { EnqueueError, type EnrichEnqueuer } from '../enqueue';

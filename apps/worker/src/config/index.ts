@@ -1,33 +1,39 @@
-import { ConfigError, envSchema, loadEnv, parseQueueList, QUEUE_KEYS, QUEUES, type CommonEnv, type EnvSource, type QueueKey, Tenants } from '@status-bridge/core';
+import { ConfigError, envSchema, loadEnv, type CommonEnv, type EnvProperty, type EnvSource, type Tenants } from '@status-bridge/core';
+import { concurrencyVariable, loadTenants, parseQueueList, partnerEnvProperties, partnerEnvRequired, PARTNERS, QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/partners';
 import { icimsEnvProperties, type IcimsEnv } from './icims';
-import { stepstoneEnvProperties, type StepStoneEnv } from './stepstone';
-import { seekEnvProperties, type SeekEnv } from './seek';
 
-/** Worker process configuration: read once at start from the environment and the tenants file. */
-export interface WorkerEnv extends CommonEnv, IcimsEnv, StepStoneEnv, SeekEnv {
+/**
+ * Worker process configuration: read once at start from the environment and the tenants file.
+ * The env schema is common + worker + iCIMS + every registered partner's `env`; each queue has
+ * its concurrency variable (WORKER_CONCURRENCY_<KEY>). Partner variables are read by the
+ * partner's deliverer through `PartnerRuntime.env`.
+ */
+export interface WorkerEnv extends CommonEnv, IcimsEnv {
   WORKER_QUEUES: string;
-  WORKER_CONCURRENCY_ENRICH: number;
-  WORKER_CONCURRENCY_STEPSTONE: number;
-  WORKER_CONCURRENCY_SEEK: number;
   METRICS_PORT: number;
   METRICS_HOST: string;
   WORKER_MAX_STALLED_COUNT?: number;
   WORKER_LOCK_DURATION_MS: number;
   WORKER_STALLED_INTERVAL_MS: number;
+  /** WORKER_CONCURRENCY_<KEY> of every queue, and every partner's variables. */
+  [variable: string]: unknown;
 }
 
+const concurrencyProperties: Record<string, EnvProperty> = {
+  [concurrencyVariable('enrich')]: { type: 'integer', minimum: 1, default: 10, description: 'parallel enrichment jobs per process' },
+  ...Object.fromEntries(PARTNERS.map((partner) => [concurrencyVariable(partner.key), { type: 'integer', minimum: 1, default: 10, description: `parallel ${partner.title} deliveries per process` }])),
+};
+
 export const workerEnvProperties = {
-  WORKER_QUEUES: { type: 'string', default: 'all', description: 'queues this process consumes: "all" or a comma list of enrich, stepstone, seek' },
-  WORKER_CONCURRENCY_ENRICH: { type: 'integer', minimum: 1, default: 10, description: 'parallel enrichment jobs per process' },
-  WORKER_CONCURRENCY_STEPSTONE: { type: 'integer', minimum: 1, default: 10, description: 'parallel StepStone deliveries per process' },
-  WORKER_CONCURRENCY_SEEK: { type: 'integer', minimum: 1, default: 10, description: 'parallel SEEK deliveries per process' },
+  WORKER_QUEUES: { type: 'string', default: 'all', description: `queues this process consumes: "all" or a comma list of ${QUEUE_KEYS.join(', ')}` },
+  ...concurrencyProperties,
   METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'port of /metrics, /healthz and /readyz (0: any free port)' },
   METRICS_HOST: { type: 'string', default: '0.0.0.0', description: 'interface the metrics server listens on' },
   WORKER_MAX_STALLED_COUNT: {
     type: 'integer',
     minimum: 1,
     description:
-      "how often a job may be interrupted (its worker died or lost Redis past the lock) and still be run again; unset: each queue's attempts (enrich 20, stepstone 35, seek 35); the same value on every worker",
+      `how often a job may be interrupted (its worker died or lost Redis past the lock) and still be run again; unset: each queue's attempts (${QUEUE_KEYS.map((key) => `${key} ${QUEUES[key].defaultJobOptions.attempts}`).join(', ')}); the same value on every worker`,
   },
   WORKER_LOCK_DURATION_MS: {
     type: 'integer',
@@ -46,7 +52,7 @@ export const workerEnvProperties = {
 };
 
 /** The worker's env schema (also read by the Kubernetes manifest test for its required variables). */
-export const workerEnvSchema = envSchema({ ...workerEnvProperties, ...icimsEnvProperties, ...stepstoneEnvProperties, ...seekEnvProperties });
+export const workerEnvSchema = envSchema({ ...workerEnvProperties, ...icimsEnvProperties, ...partnerEnvProperties }, partnerEnvRequired);
 /** What BullMQ needs to notice interrupted jobs and run them again, per queue (see stalledJobSettings). */
 export interface StalledJobSettings {
   lockDurationMs: number;
@@ -100,12 +106,7 @@ export function loadWorkerConfig(source: EnvSource = process.env): WorkerConfig 
     throw new ConfigError(`WORKER_QUEUES: ${(error as Error).message}`);
   }
   const stalled = stalledJobSettings(env);
-  const tenants = Tenants.fromFile(env.CONFIG_FILE, source, ['icims', 'stepstone', 'seek']);
-  return {
-    env,
-    queues,
-    concurrency: { enrich: env.WORKER_CONCURRENCY_ENRICH, stepstone: env.WORKER_CONCURRENCY_STEPSTONE, seek: env.WORKER_CONCURRENCY_SEEK },
-    stalled,
-    tenants,
-  };
+  const tenants = loadTenants(env.CONFIG_FILE, source, ['icims', 'partners']);
+  const concurrency = Object.fromEntries(QUEUE_KEYS.map((key) => [key, env[concurrencyVariable(key)] as number])) as Record<QueueKey, number>;
+  return { env, queues, concurrency, stalled, tenants };
 }

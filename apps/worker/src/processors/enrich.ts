@@ -3,36 +3,38 @@ import {
   deliveryJobId,
   mapStatus,
   PermanentError,
-  QUEUES,
   RateLimitedError,
+  sectionEnabled,
   stageOf,
+  type AnyPartnerDefinition,
+  type EnrichedRecords,
   type EnrichJob,
+  type IcimsNeeds,
   type Logger,
+  type PartnerSectionBase,
   type PartnerStatusDecision,
-  type SeekDeliveryJob,
-  type StatusChange,
-  type StepStoneDeliveryJob,
+  type PartnerStorage,
   type TenantConfig,
 } from '@status-bridge/core';
 import { buildStatusChange, eventOrder, GATE_CLOSED_CODE, GATE_PROBING_CODE, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
-import { AtsiApplicationIdStore, UUID_PATTERN } from '@status-bridge/stepstone';
-import { seekIdempotencyId } from '@status-bridge/seek';
+import { PARTNERS, QUEUES, type PartnerKey } from '@status-bridge/partners';
 import type { ContractJob, ProcessorContext, ProcessorFactory } from '../processor';
 import { jobLogContext } from '../job-wrapper';
 
 /**
  * Queue `enrich`: one accepted iCIMS event → one StatusChange → one delivery job per partner
- * that applies. Reads workflow, person and job from iCIMS in parallel (job from the Redis cache
- * when possible), maps the status per tenant, and enqueues every delivery of the event in ONE
- * atomic step (FlowProducer.addBulk: a single MULTI) with ids derived from this job's id, so a
- * retried or re-run enrichment adds nothing new.
+ * that applies. A loop over the registry: for each partner, section present and enabled → status
+ * decision; then ONE iCIMS read (workflow, person and job in parallel, the job from the Redis cache
+ * when possible) of the union of the wanted partners' custom fields; then each partner's `plan`;
+ * then every delivery of the event in ONE atomic step (FlowProducer.addBulk: a single MULTI) with
+ * ids `<this job's id>-<partner key>`, so a retried or re-run enrichment adds nothing new.
  *
  * Slowing down is per tenant: an iCIMS 429 (which closes the tenant's back-off gate for every
  * job of that tenant), the gate itself, or the daily-budget pacing delays THIS job
  * (moveToDelayed + DelayedError, no attempt spent) instead of pausing the queue, so one tenant's
  * limits never stall the other tenants' events.
  */
-type Partner = 'stepstone' | 'seek';
+type Partner = PartnerKey;
 
 export interface EnrichSummary {
   enrichJobId: string;
@@ -48,15 +50,32 @@ export interface EnrichSummary {
   skipped: Partial<Record<Partner, string>>;
 }
 
-type Plan = { wanted: true; status: string } | { wanted: false; reason: string; detail?: string };
+type Plan = { wanted: true; status: string; section: PartnerSectionBase } | { wanted: false; reason: string; detail?: string };
 
 /** Whether a partner gets this event, before reading iCIMS (so an event no partner wants costs no request). */
-function planPartner(section: { enabled?: boolean } | undefined, decision: PartnerStatusDecision): Plan {
-  if (!section) return { wanted: false, reason: 'not_configured' };
-  if (section.enabled === false) return { wanted: false, reason: 'disabled' };
+function planPartner(section: PartnerSectionBase | undefined, decision: PartnerStatusDecision | undefined): Plan {
+  if (!section || !decision) return { wanted: false, reason: 'not_configured' };
+  if (!sectionEnabled(section)) return { wanted: false, reason: 'disabled' };
   if (!decision.mapped) return { wanted: false, reason: decision.reason, detail: decision.detail };
-  return { wanted: true, status: decision.status };
+  return { wanted: true, status: decision.status, section };
 }
+
+/** The union of the wanted partners' iCIMS needs, in registry order, each field once. */
+function unionOfNeeds(needs: readonly IcimsNeeds[]): { workflow: string[]; person: string[]; job: string[] } {
+  const unique = (fields: Array<readonly string[] | undefined>): string[] => [...new Set(fields.flatMap((list) => list ?? []))];
+  return {
+    workflow: unique(needs.map((need) => need.workflowFields)),
+    person: unique(needs.map((need) => need.personFields)),
+    job: unique(needs.map((need) => need.jobFields)),
+  };
+}
+
+/** What a partner's `plan` may read of the iCIMS records: custom fields and the workflow's source, no PII. */
+function enrichedRecords(records: StatusChangeRecords): EnrichedRecords {
+  return { workflow: { custom: records.workflow.custom, source: records.workflow.source }, person: { custom: records.person.custom }, job: { custom: records.job.custom } };
+}
+
+const partners: readonly AnyPartnerDefinition[] = PARTNERS;
 
 export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: ProcessorContext) => {
   const { config, tenants, metrics, redis } = context;
@@ -77,10 +96,10 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     onBudgetWarning: (tenant, used, budget) =>
       context.logger.warn('iCIMS daily request budget 80% used; pacing the rest of the day', { customerId: tenant, used, budget }),
   });
-  const applicationIds = new AtsiApplicationIdStore(redis, env.QUEUE_PREFIX);
   // The worker's BullMQ connection (shared: FlowProducer does not close it).
   const flows = new FlowProducer({ connection: context.queues.enrich.opts.connection, prefix: env.QUEUE_PREFIX });
   const accessByTenant = new Map<string, IcimsTenantAccess>();
+  const storage: PartnerStorage = { redis, prefix: env.QUEUE_PREFIX, logger: context.logger };
 
   const accessFor = (tenantId: string, tenant: TenantConfig): IcimsTenantAccess => {
     const cached = accessByTenant.get(tenantId);
@@ -118,32 +137,6 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     throw new DelayedError();
   };
 
-  const stepstoneDelivery = async (tenant: TenantConfig, statusChange: StatusChange, records: StatusChangeRecords, status: string): Promise<{ job?: StepStoneDeliveryJob; reason?: string }> => {
-    const field = tenant.stepstone?.applicationIdField;
-    const fromWorkflow = field ? records.workflow.custom[field] : undefined;
-    // Workflow field first (the ATS stores it), then our correlation records (written on ingest).
-    const atsiApplicationId = fromWorkflow && UUID_PATTERN.test(fromWorkflow) ? fromWorkflow.toLowerCase() : await applicationIds.get(statusChange.customerId, statusChange.systemId);
-    if (!atsiApplicationId) return { reason: fromWorkflow ? 'invalid_application_id' : 'no_application_id' };
-    return { job: { statusChange, stepstone: { atsiApplicationId, status } } };
-  };
-
-  const seekDelivery = (tenant: TenantConfig, tenantId: string, statusChange: StatusChange, records: StatusChangeRecords, statusCode: string): SeekDeliveryJob => {
-    const seek = tenant.seek!;
-    const candidateProfileId = seek.candidateProfileField ? records.person.custom[seek.candidateProfileField] : undefined;
-    const positionProfileId = seek.positionProfileField ? records.job.custom[seek.positionProfileField] : undefined;
-    const sourceName = (seek.sourceField && seek.sourceField !== 'source' ? records.workflow.custom[seek.sourceField] : records.workflow.source) ?? seek.defaultSource;
-    return {
-      statusChange,
-      seek: {
-        idempotencyId: seekIdempotencyId({ tenantId, systemId: statusChange.systemId, oldStatus: statusChange.oldStatus.id, newStatus: statusChange.newStatus.id }),
-        statusCode,
-        ...(candidateProfileId ? { candidateProfileId } : {}),
-        ...(positionProfileId ? { positionProfileId } : {}),
-        sourceName,
-      },
-    };
-  };
-
   const process = async (job: ContractJob<'enrich'>, token?: string, signal?: AbortSignal): Promise<EnrichSummary> => {
     const { event, tenantId, receivedAt }: EnrichJob = job.data;
     const log = context.logger.child(jobLogContext('enrich', job));
@@ -152,32 +145,34 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     if (!tenant) throw new PermanentError(`tenant ${tenantId} is not in the tenants file (removed after the event was accepted?)`, { partner: 'icims', tenantId });
     if (event.customerId !== tenantId) throw new PermanentError(`event customerId ${event.customerId} does not match the job's tenant ${tenantId}`, { partner: 'icims', tenantId });
 
-    const mapping = mapStatus(tenant, event.newStatus);
-    const plans: Record<Partner, Plan> = { stepstone: planPartner(tenant.stepstone, mapping.stepstone), seek: planPartner(tenant.seek, mapping.seek) };
+    const mapping = mapStatus(tenant, event.newStatus, partners);
+    const plans = new Map<Partner, Plan>(partners.map((partner) => [partner.key as Partner, planPartner(tenant[partner.key] as PartnerSectionBase | undefined, mapping.partners[partner.key])]));
     const summary: EnrichSummary = { enrichJobId, customerId: event.customerId, systemId: event.systemId, statusId: event.newStatus, stage: mapping.stage, icimsRequests: 0, deliveries: {}, skipped: {} };
-    for (const partner of ['stepstone', 'seek'] as const) {
-      const plan = plans[partner];
+    for (const [partner, plan] of plans) {
       if (!plan.wanted) {
         summary.skipped[partner] = plan.reason;
         skip(log, partner, plan.reason, plan.detail);
       }
     }
-    if (!plans.stepstone.wanted && !plans.seek.wanted) {
+    const wanted = partners.flatMap((partner) => {
+      const plan = plans.get(partner.key as Partner);
+      return plan?.wanted ? [{ partner, status: plan.status, section: plan.section }] : [];
+    });
+    if (wanted.length === 0) {
       // Nothing to deliver: spend no iCIMS request on it.
       return summary;
     }
 
     const access = accessFor(tenantId, tenant);
     const urls = resolveEventRecordUrls(event, access.origin, tenantId);
-    const stepstoneField = plans.stepstone.wanted ? tenant.stepstone?.applicationIdField : undefined;
-    const seekConfig = plans.seek.wanted ? tenant.seek : undefined;
+    const fields = unionOfNeeds(wanted.map(({ partner, section }) => partner.icimsNeeds(section)));
     let records: StatusChangeRecords;
     try {
       records = await client.readStatusChangeRecords(access, event.customerId, {
         // The signal aborts iCIMS requests when a shutdown runs out of time (worker.cancelAllJobs).
-        workflow: { ...urls.workflow, signal, customFields: [stepstoneField, seekConfig?.sourceField].filter((field): field is string => Boolean(field)) },
-        person: { ...urls.person, signal, customFields: seekConfig?.candidateProfileField ? [seekConfig.candidateProfileField] : [] },
-        job: { ...urls.job, signal, customFields: seekConfig?.positionProfileField ? [seekConfig.positionProfileField] : [] },
+        workflow: { ...urls.workflow, signal, customFields: fields.workflow },
+        person: { ...urls.person, signal, customFields: fields.person },
+        job: { ...urls.job, signal, customFields: fields.job },
       });
     } catch (error) {
       if (error instanceof RateLimitedError) return delay(job, token, log, error);
@@ -185,8 +180,8 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     }
     summary.icimsRequests = records.requests;
     summary.jobFromCache = records.jobFromCache;
-    // The event's place among its application's changes (StepStone keeps only the newest) and
-    // this transition's time: computed once here, so every retry and replica agrees.
+    // The event's place among its application's changes (a current-state partner keeps only the
+    // newest) and this transition's time: computed once here, so every retry and replica agrees.
     const order = eventOrder({ receivedAt, enrichJobId, eventStatusId: event.newStatus, workflowStatusId: records.workflow.status?.id, workflowUpdatedAt: records.workflow.updatedAt, resendWindowMs: env.ICIMS_LATE_RESEND_WINDOW_SECONDS * 1000 });
     if (records.workflow.status?.id !== undefined && records.workflow.status.id !== event.newStatus) {
       log.info('the workflow has moved on since the event; delivering the event\'s status', {
@@ -211,21 +206,21 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     });
 
     const flowJobs: FlowJob[] = [];
-    if (plans.stepstone.wanted) {
-      const delivery = await stepstoneDelivery(tenant, statusChange, records, plans.stepstone.status);
-      if (delivery.job) {
-        const id = deliveryJobId(enrichJobId, 'stepstone');
-        flowJobs.push({ name: QUEUES.stepstone.jobName, queueName: QUEUES.stepstone.name, data: delivery.job, opts: { ...QUEUES.stepstone.defaultJobOptions, jobId: id } });
-        summary.deliveries.stepstone = id;
-      } else {
-        summary.skipped.stepstone = delivery.reason;
-        skip(log, 'stepstone', delivery.reason ?? 'no_application_id');
+    const partnerRecords = enrichedRecords(records);
+    for (const { partner, status, section } of wanted) {
+      const key = partner.key as Partner;
+      // No partner call here: only our own records (e.g. a partner's correlation records) are read.
+      const planned = await partner.plan({ tenantId, section, statusChange, status, records: partnerRecords }, storage);
+      if ('skip' in planned) {
+        summary.skipped[key] = planned.skip;
+        skip(log, key, planned.skip, planned.detail);
+        continue;
       }
-    }
-    if (plans.seek.wanted) {
-      const id = deliveryJobId(enrichJobId, 'seek');
-      flowJobs.push({ name: QUEUES.seek.jobName, queueName: QUEUES.seek.name, data: seekDelivery(tenant, tenantId, statusChange, records, plans.seek.status), opts: { ...QUEUES.seek.defaultJobOptions, jobId: id } });
-      summary.deliveries.seek = id;
+      const queue = QUEUES[key];
+      const id = deliveryJobId(enrichJobId, key);
+      // The payload shape every queued job of this partner has: {statusChange, <key>: delivery}.
+      flowJobs.push({ name: queue.jobName, queueName: queue.name, data: { statusChange, [key]: planned.delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
+      summary.deliveries[key] = id;
     }
     if (flowJobs.length > 0) {
       // One MULTI for all of the event's deliveries; an id that exists already is left as it is.

@@ -8,7 +8,7 @@ const KINDS = ['people', 'jobs', 'applicantworkflows'] as const;
 type Kind = (typeof KINDS)[number];
 const NOT_FOUND_MESSAGE: Record<Kind, string> = { people: 'Person not found.', jobs: 'Job not found.', applicantworkflows: 'Workflow not found.' };
 
-/** iCIMS error body shape (research A3). */
+/** iCIMS error body shape (docs/partners/icims.md#rate-limits-and-errors). */
 const icimsErrors = (errorMessage: string, errorCode: number) => ({ errors: [{ errorMessage, errorCode }] });
 
 function authScheme(req: Request): IcimsSandboxRequest['auth'] {
@@ -38,7 +38,7 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
     state.requests.push({ at: Date.now(), method: req.method, path: req.path, query: queryOf(req), auth, answer });
   };
 
-  // OAuth 2.0 client credentials, form-encoded (research A1.2), with the `audience` parameter.
+  // OAuth 2.0 client credentials, form-encoded (docs/partners/icims.md#authentication), with the `audience` parameter.
   app.post(ICIMS_TOKEN_PATH, express.urlencoded({ extended: false }), async (req: Request, res: Response) => {
     if (state.faults.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.faults.tokenLatencyMs));
     const body = (req.body ?? {}) as Record<string, string | undefined>;

@@ -1,11 +1,14 @@
+import seed from './seed-records.json';
+
 /**
- * iCIMS records the sandbox serves, in iCIMS's response shapes (research A2): lowercase keys,
+ * iCIMS records the sandbox serves, in iCIMS's response shapes (docs/partners/icims.md#records): lowercase keys,
  * dropdowns as `{id, value}`, profile links as `{profile, id, value}`, empty fields omitted.
  * Customer 1234 carries the seed example's ids (person 1364, job 1242, workflow 2203, user 3)
- * and matches config/tenants.example.json: workflow field `field51234` holds the StepStone
- * AtsiApplicationId, job field `field61234` the SEEK position profile id. The names, emails and
- * phone numbers are invented.
+ * and matches config/tenants.example.json: the partner-specific values (the custom fields the
+ * example tenant's partner sections name, the workflows' sources) are in seed-records.json. The
+ * names, emails and phone numbers are invented.
  */
+
 export type IcimsFixtureRecord = Record<string, unknown>;
 
 export interface IcimsCustomerFixtures {
@@ -17,7 +20,7 @@ export interface IcimsCustomerFixtures {
 export type IcimsFixtures = Record<string, IcimsCustomerFixtures>;
 
 /**
- * iCIMS DATETIME as the API writes it: UTC "yyyy-mm-dd hh:mm a", to the minute (research A2,
+ * iCIMS DATETIME as the API writes it: UTC "yyyy-mm-dd hh:mm a", to the minute (docs/partners/icims.md#records,
  * Field Types). Written here independently of packages/icims's parser, so a mistake there shows.
  */
 export function formatIcimsDateTime(epochMs: number): string {
@@ -29,8 +32,10 @@ export function formatIcimsDateTime(epochMs: number): string {
 }
 
 export const SEED_CUSTOMER_ID = '1234';
-export const SEED_ATSI_APPLICATION_ID = '6f1d3c7a-2b4e-4f5a-9c8d-1e2f3a4b5c6d';
-export const SEED_POSITION_PROFILE_ID = 'seekAnzPublicTest:positionProfile:unposted:QnwpqZfzXu1NRmZw5tjswn';
+/** The application id workflow 2203 carries in field51234 (tenants.example.json's applicationIdField). */
+export const SEED_ATSI_APPLICATION_ID = seed.applicationId;
+/** The position profile id job 1242 carries in field61234 (tenants.example.json's positionProfileField). */
+export const SEED_POSITION_PROFILE_ID = seed.positionProfileId;
 
 const profileLink = (origin: string, customerId: string, kind: string, id: string, value: string): IcimsFixtureRecord => ({
   profile: `${origin}/customers/${customerId}/${kind}/${id}`,
@@ -70,7 +75,7 @@ export function defaultIcimsFixtures(origin: string): IcimsFixtures {
     [c]: {
       people: {
         '1364': person('1364', 'Jordan', 'Sample', 'jordan.sample@example.com', '+61 400 000 001'),
-        '1365': person('1365', 'Robin', 'Example', 'robin.example@example.com', undefined, { field71234: 'seekAnzPublicTest:candidateProfile:apply:7Pj5yHvZQEKZ3p5k6cB5s8' }),
+        '1365': person('1365', 'Robin', 'Example', 'robin.example@example.com', undefined, { field71234: seed.candidateProfileId }),
         '1366': person('1366', 'Casey', 'Demo', 'casey.demo@example.com', '+61 400 000 003'),
         // The posting user (recruiter) of the seed.
         '3': person('3', 'Riley', 'Recruiter', 'riley.recruiter@example.com'),
@@ -81,10 +86,10 @@ export function defaultIcimsFixtures(origin: string): IcimsFixtures {
       },
       applicantworkflows: {
         // The seed: moved from 1752 (screening) to 9782 (interview).
-        '2203': workflow('2203', '1364', '1242', { id: '9782', value: 'Second Interview' }, { source: 'StepStone', field51234: SEED_ATSI_APPLICATION_ID }),
-        // No AtsiApplicationId: this applicant did not come through StepStone.
-        '2204': workflow('2204', '1365', '1242', { id: 'D10100', value: 'Recently Applied' }, { source: 'SEEK' }),
-        // No SEEK position on the job, no AtsiApplicationId.
+        '2203': workflow('2203', '1364', '1242', { id: '9782', value: 'Second Interview' }, { source: seed.workflowSources['2203'], field51234: SEED_ATSI_APPLICATION_ID }),
+        // No application id in field51234: this applicant came from another job board.
+        '2204': workflow('2204', '1365', '1242', { id: 'D10100', value: 'Recently Applied' }, { source: seed.workflowSources['2204'] }),
+        // No position profile on the job, no application id.
         '2205': workflow('2205', '1366', '1243', { id: '9820', value: 'Rejected' }, { source: { id: 'D95001', value: 'Career Site' } }),
       },
     },

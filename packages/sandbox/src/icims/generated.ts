@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { IcimsCustomerFixtures, IcimsFixtureRecord } from './fixtures';
+import SEED_RECORDS from './seed-records.json';
 
 /**
  * Many distinct applications, for load and fault tests: application `index` of a customer gets its
- * own workflow, candidate and StepStone AtsiApplicationId, all derived from the index, so a test
+ * own workflow, candidate and application id for the partner that sent it, all derived from the index, so a test
  * maps what a partner received back to the application without asking the sandbox. Jobs are
  * shared by several applications (as in a real requisition), which exercises the job cache.
  *
- * Fields follow config/tenants.example.json and the test tenants: workflow `field51234` holds the
- * AtsiApplicationId, job `field61234` the SEEK position profile id. People carry no SEEK candidate
- * profile field, so SEEK delivery uploads each candidate once. Names and emails are invented.
+ * Fields follow config/tenants.example.json and the test tenants (seed-records.json says which
+ * partner reads which field): workflow `field51234` holds the job board's application id, job
+ * `field61234` a position profile id derived from the seed's. People carry no candidate profile
+ * field, so a partner that needs one creates it once per candidate. Names and emails are invented.
  */
 export interface GeneratedApplication {
   index: number;
@@ -70,7 +72,7 @@ export function generatedApplication(customerId: string, index: number, options:
     personId: String(GENERATED_FIRST_PERSON_ID + index),
     jobId,
     atsiApplicationId: atsiApplicationIdFor(customerId, systemId),
-    positionProfileId: `seekAnzPublicTest:positionProfile:unposted:gen${jobId}`,
+    positionProfileId: `${SEED_RECORDS.positionProfileId.replace(/:[^:]*$/, '')}:gen${jobId}`,
   };
 }
 
@@ -112,7 +114,7 @@ export function addGeneratedApplications(
       baseprofile: link('jobs', jobId, 'job'),
       status: workflowStatus(options.initialStatus ?? 'D10100'),
       updateddate: '2026-11-23 09:41 AM',
-      source: 'StepStone',
+      source: SEED_RECORDS.workflowSources['2203'],
       field51234: application.atsiApplicationId,
       links: [{ rel: 'self', title: 'Recruiting Workflow Profile', url: `${origin}/customers/${customerId}/applicantworkflows/${systemId}` }],
     };

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { listenSandbox } from '../listen';
+import { listenSandbox } from '@status-bridge/core';
 import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
 import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
 import type { GeneratedApplication, GeneratedApplicationOptions } from './generated';
