@@ -4,7 +4,8 @@
  * wait without spending an attempt). Messages carry what an operator needs (partner, tenant,
  * status or code, the partner's words) and never a secret or a candidate's name, email or phone.
  */
-export type Partner = 'icims' | 'stepstone' | 'seek';
+/** `icims` (our source) or a delivery partner's registry key (its `PartnerDefinition.key`). */
+export type Partner = string;
 
 export interface PartnerErrorDetails {
   partner: Partner;
