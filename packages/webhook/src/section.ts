@@ -48,7 +48,7 @@ export const webhookSectionSchema = {
         required: ['url', 'secretEnv'],
         properties: {
           // The scheme rule (https, or http to loopback) is checked at worker start with the env: see url-policy.ts.
-          url: { type: 'string', pattern: '^https?://[^\\s/?#@]+', maxLength: 2048 },
+          url: { type: 'string', pattern: '^https?://[^\\s/?#@]+([/?#]\\S*)?$', maxLength: 2048 },
           secretEnv: envName,
           previousSecretEnv: envName,
           stages: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...CANONICAL_STAGES] }, default: [...CANONICAL_STAGES] },
