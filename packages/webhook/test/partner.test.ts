@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import {
   CANONICAL_STAGES,
@@ -129,6 +131,11 @@ describe('the definition', () => {
     expect(partner.icimsNeeds(sections['1234'])).toEqual({});
     expect(partner.tenant.secrets(sections['1234']).map((secret) => secret.env)).toEqual(['T1234_CRM', 'T1234_AUDIT', 'T1234_AUDIT_OLD']);
     expect(Object.keys(partner.env.properties).every((name) => name.startsWith('WEBHOOK_'))).toBe(true);
+  });
+
+  it('.env.example lists every variable it reads', () => {
+    const listed = new Set([...readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect(Object.keys(partner.env.properties).filter((name) => !listed.has(name))).toEqual([]);
   });
 });
 
