@@ -75,7 +75,7 @@ export interface PlanInput<Section> {
   records: EnrichedRecords;
 }
 
-/** One of several delivery jobs a partner makes of one event (e.g. one per webhook endpoint). */
+/** One of several delivery jobs a partner makes of one event (e.g. one per receiving endpoint a tenant configures). */
 export interface PlannedDelivery<Delivery> {
   /**
    * Ends the job id: `<enrich id>-<key>-<part>`. Stable for the same target (a retried enrichment

@@ -88,6 +88,14 @@ export class WebhookClient {
       maxRetryAfterMs: this.options.maxRetryAfterMs,
     };
 
+    // One signal for the request: the deadline or the caller's. Combined by hand, and the listener
+    // removed afterwards, because the caller's signal may live as long as the worker.
+    const cancel = new AbortController();
+    const abort = (): void => cancel.abort();
+    deadline.addEventListener('abort', abort, { once: true });
+    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) cancel.abort();
+
     let answer: RawAnswer;
     try {
       answer = await this.post(url, body, {
@@ -97,13 +105,16 @@ export class WebhookClient {
         'webhook-id': message.webhookId,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signature,
-      }, signal ? AbortSignal.any([deadline, signal]) : deadline);
+      }, cancel.signal);
     } catch (error) {
       // No answer. Only the code and a short text go on: never the URL, headers or body.
       const { code, message: text } = error as { code?: string; message?: string };
       if (deadline.aborted) throw classifyWebhookAnswer({ ...classifyBase, networkCode: 'ETIMEDOUT', networkMessage: `no answer within ${this.options.timeoutMs} ms` });
       if (signal?.aborted) throw classifyWebhookAnswer({ ...classifyBase, networkCode: 'ABORTED', networkMessage: 'cancelled: the worker is shutting down' });
       throw classifyWebhookAnswer({ ...classifyBase, networkCode: code, networkMessage: code ?? text });
+    } finally {
+      deadline.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', abort);
     }
     const header = (name: string): string | undefined => {
       const value = answer.headers[name];

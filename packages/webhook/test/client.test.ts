@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { listen, PermanentError, RateLimitedError, RetryableError, USER_AGENT, type PartnerError } from '@status-bridge/core';
 import { freePort, sampleStatusChange, sleep } from '@status-bridge/testing';
@@ -167,6 +168,14 @@ describe('WebhookClient against the receiver sandbox (real HTTP)', () => {
     slow.close();
     expect(error).toBeInstanceOf(RetryableError);
     expect(error.details.code).toBe('ABORTED');
+  });
+
+  it("leaves no listener on the caller's signal (it may live as long as the worker)", async () => {
+    const controller = new AbortController();
+    await client.send(target, message(), controller.signal);
+    sandbox.failNext(1, 500);
+    await failure(client.send(target, message(), controller.signal));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 
