@@ -75,8 +75,21 @@ export interface PlanInput<Section> {
   records: EnrichedRecords;
 }
 
-/** The partner data of one delivery job, or a skip that is logged and counted (`status_bridge_skips_total{partner,reason}`). */
-export type PlanResult<Delivery> = { delivery: Delivery } | { skip: string; detail?: string };
+/** One of several delivery jobs a partner makes of one event (e.g. one per receiving endpoint a tenant configures). */
+export interface PlannedDelivery<Delivery> {
+  /**
+   * Ends the job id: `<enrich id>-<key>-<part>`. Stable for the same target (a retried enrichment
+   * must re-add the same ids, which BullMQ ignores), unique within one plan, [A-Za-z0-9_-] only.
+   */
+  part: string;
+  delivery: Delivery;
+}
+
+/**
+ * The partner data of one delivery job (`delivery`), of several jobs each retried on its own
+ * (`deliveries`, never empty), or a skip that is logged and counted (`status_bridge_skips_total{partner,reason}`).
+ */
+export type PlanResult<Delivery> = { delivery: Delivery } | { deliveries: Array<PlannedDelivery<Delivery>> } | { skip: string; detail?: string };
 
 export interface DeliveryRequest<Section, Delivery> {
   tenantId: string;

@@ -45,7 +45,8 @@ export interface EnrichSummary {
   icimsRequests: number;
   jobFromCache?: boolean;
   /** Delivery job ids by partner. */
-  deliveries: Partial<Record<Partner, string>>;
+  /** Delivery job ids by partner; a list for a partner that makes several jobs of one event (one per target). */
+  deliveries: Partial<Record<Partner, string | string[]>>;
   /** Skip reasons by partner. */
   skipped: Partial<Record<Partner, string>>;
 }
@@ -217,10 +218,14 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
         continue;
       }
       const queue = QUEUES[key];
-      const id = deliveryJobId(enrichJobId, key);
-      // The payload shape every queued job of this partner has: {statusChange, <key>: delivery}.
-      flowJobs.push({ name: queue.jobName, queueName: queue.name, data: { statusChange, [key]: planned.delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
-      summary.deliveries[key] = id;
+      // One job, or one per part (e.g. per receiving endpoint): ids derive from this enrichment's id
+      // (`<enrich id>-<key>[-<part>]`), so a retried enrichment re-adds the same ids and BullMQ ignores them.
+      const parts = 'deliveries' in planned ? planned.deliveries.map(({ part, delivery }) => ({ id: `${deliveryJobId(enrichJobId, key)}-${part}`, delivery })) : [{ id: deliveryJobId(enrichJobId, key), delivery: planned.delivery }];
+      for (const { id, delivery } of parts) {
+        // The payload shape every queued job of this partner has: {statusChange, <key>: delivery}.
+        flowJobs.push({ name: queue.jobName, queueName: queue.name, data: { statusChange, [key]: delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
+      }
+      summary.deliveries[key] = 'deliveries' in planned ? parts.map((part) => part.id) : parts[0].id;
     }
     if (flowJobs.length > 0) {
       // One MULTI for all of the event's deliveries; an id that exists already is left as it is.
@@ -230,7 +235,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
       stage: mapping.stage,
       icimsRequests: records.requests,
       jobFromCache: records.jobFromCache,
-      deliveries: Object.values(summary.deliveries),
+      deliveries: Object.values(summary.deliveries).flat(),
     });
     return summary;
   };
