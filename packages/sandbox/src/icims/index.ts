@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { listenSandbox } from '../listen';
 import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
-import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
+import { defaultIcimsFixtures, type GeneratedApplicants, type IcimsFixtures } from './fixtures';
 import { IcimsSandboxState, type BasicUser, type IcimsFaultRequest, type IcimsSandboxRequest, type OAuthClient } from './state';
 
 export * from './app';
@@ -23,6 +23,8 @@ export interface IcimsSandboxOptions {
   tokenLifetimeSeconds?: number;
   /** Replaces the default fixtures (built with the sandbox's own origin). */
   fixtures?: (origin: string) => IcimsFixtures;
+  /** Generated applicants served besides the fixtures (load runs; also settable over HTTP). */
+  generated?: GeneratedApplicants;
 }
 
 export interface IcimsSandbox {
@@ -46,7 +48,9 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
   const state = new IcimsSandboxState({}, options.clients ?? [SANDBOX_ICIMS_CLIENT], options.users ?? [SANDBOX_ICIMS_USER], options.audience ?? SANDBOX_ICIMS_AUDIENCE, options.tokenLifetimeSeconds ?? 3600);
   const hung = new Set<Response>();
   const { url, close } = await listenSandbox(createIcimsSandboxApp(state, hung), options, hung);
+  state.origin = url;
   state.fixtures = (options.fixtures ?? defaultIcimsFixtures)(url);
+  state.generated = options.generated ?? null;
   return {
     url,
     tokenUrl: `${url}${ICIMS_TOKEN_PATH}`,

@@ -8,7 +8,7 @@ export const ATSI_V1_PATH = '/qs-api/public/atsi/v1/:atsId';
 
 /**
  * A real HTTP stand-in for the ATSi Application Status service. Order of checks on a status
- * POST: hang → delay (held, then handled as below) → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
+ * POST: hang → latency and delay (held, then handled as below) → 429 → 5xx (faults first, as a gateway in front of the service would answer) →
  * X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200.
  * StepStone documents no response bodies; the sandbox answers small JSON bodies of its own.
  */
@@ -26,6 +26,7 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
       res.on('close', () => hung.delete(res));
       return;
     }
+    if (state.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.faults.latencyMs));
     if (state.faults.delay.remaining > 0) {
       // Held, then handled as if it arrived now: StepStone shows the message it applied last. The
       // client may give up meanwhile; the message is applied anyway (an answer lost, not a request).
@@ -141,5 +142,6 @@ function checkFaultRequest(request: FaultRequest): string[] {
     if (typeof request.delay.ms !== 'number' || !Number.isInteger(request.delay.ms) || request.delay.ms < 0 || request.delay.ms > 600_000) problems.push('delay.ms must be an integer 0..600000');
   }
   if (request.rejectAll && typeof request.rejectAll.enabled !== 'boolean') problems.push('rejectAll.enabled must be true or false');
+  if (request.latencyMs !== undefined && (typeof request.latencyMs !== 'number' || !Number.isInteger(request.latencyMs) || request.latencyMs < 0 || request.latencyMs > 600_000)) problems.push('latencyMs must be an integer 0..600000');
   return problems;
 }
