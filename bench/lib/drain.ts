@@ -45,17 +45,8 @@ export interface DrainOptions extends WorkerOptions {
  * completed. Worker start-up (tsx compiling, connections) stays out of the time.
  */
 export async function drainRun(stack: Stack, variant: Variant, options: DrainOptions): Promise<DrainResult> {
-  await stack.reset();
   const watch = new QueueWatch(stack.admin);
-  await watch.pauseEnrich();
-
-  const bodies = stack.eventBodies(stack.takeApplicants(options.events));
-  const postingBefore = await redisSnapshot(stack.admin);
-  const ingestCpu = new CpuMeter([stack.ingest.pid]);
-  const postingStarted = Date.now();
-  await postEvents(stack.ingestUrl, bodies, { concurrency: 50 });
-  const posting = { seconds: (Date.now() - postingStarted) / 1000, ingestCpuMs: ingestCpu.total(), redis: redisDiff(postingBefore, await redisSnapshot(stack.admin)) };
-
+  const posting = await queueBacklog(stack, watch, options.events);
   const workers = await startWorkers(stack, variant, options);
   try {
     const before = await redisSnapshot(stack.admin);
@@ -118,4 +109,19 @@ export async function drainRun(stack: Stack, variant: Variant, options: DrainOpt
 /** CLOCK_MONOTONIC in µs (libuv's hrtime; V8 stamps profile samples with the same clock). */
 export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Empties Redis and the sandboxes' logs, pauses the enrichment queue and posts `events` new
+ * events through ingest: a backlog that waits for resumeEnrich(). Returns what posting cost.
+ */
+export async function queueBacklog(stack: Stack, watch: QueueWatch, events: number): Promise<DrainResult['posting']> {
+  await stack.reset();
+  await watch.pauseEnrich();
+  const bodies = stack.eventBodies(stack.takeApplicants(events));
+  const before = await redisSnapshot(stack.admin);
+  const ingestCpu = new CpuMeter([stack.ingest.pid]);
+  const started = Date.now();
+  await postEvents(stack.ingestUrl, bodies, { concurrency: 50 });
+  return { seconds: (Date.now() - started) / 1000, ingestCpuMs: ingestCpu.total(), redis: redisDiff(before, await redisSnapshot(stack.admin)) };
 }

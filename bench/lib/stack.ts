@@ -10,6 +10,8 @@ export const PREFIX = '{bench}';
 export const TENANT = '1234';
 /** Jobs the generated applicants apply to (shared, so the job cache sees repeats as at a customer). */
 export const GENERATED_JOBS = 50;
+/** Applicants the iCIMS sandbox generates; ids past it answer 404. */
+const GENERATED_COUNT = 5_000_000;
 
 /** Development-only secrets for the bench's private processes (tenant 1234 of config/tenants.example.json). */
 const SECRETS: Record<string, string> = {
@@ -90,7 +92,7 @@ export class Stack {
       const ingest = await startChild('ingest', 'apps/ingest/src/main.ts', { logDir: scratch, env: { ...env, HOST: '127.0.0.1', PORT: '0' } });
       started.push(ingest);
       const stack = new Stack(scratch, redis, admin, sandbox, ingest, urls, env);
-      await stack.control('icims', '/_sandbox/generated', { customerId: TENANT, count: 10_000_000, jobs: GENERATED_JOBS });
+      await stack.control('icims', '/_sandbox/generated', { customerId: TENANT, count: GENERATED_COUNT, jobs: GENERATED_JOBS });
       return stack;
     } catch (error) {
       await Promise.all(started.map((child) => child.stop()));
@@ -109,6 +111,11 @@ export class Stack {
     const first = this.applicants;
     this.applicants += count;
     return Array.from({ length: count }, (_, i) => first + i);
+  }
+
+  /** `count` applicants the iCIMS sandbox does not have (it answers 404): events whose enrichment fails for good. */
+  takeMissingApplicants(count: number): number[] {
+    return this.takeApplicants(count).map((index) => GENERATED_COUNT + index);
   }
 
   /** Ingest request bodies, one per applicant: the seed event naming the generated ids, links at the iCIMS sandbox. */
@@ -135,9 +142,9 @@ export class Stack {
     await Promise.all([this.control('icims', '/_sandbox/faults', { latencyMs: ms }), this.control('stepstone', '/_sandbox/faults', { latencyMs: ms }), this.control('seek', '/_sandbox/faults', { latencyMs: ms })]);
   }
 
-  /** Before every scenario: an empty private Redis and empty sandbox request logs. */
-  async reset(): Promise<void> {
-    await this.admin.flushall();
+  /** Before every scenario: an empty private Redis (unless `flush` is false) and empty sandbox request logs. */
+  async reset(flush = true): Promise<void> {
+    if (flush) await this.admin.flushall();
     await Promise.all([
       this.control('icims', '/_sandbox/requests', undefined, 'DELETE'),
       this.control('stepstone', '/_sandbox/received', undefined, 'DELETE'),
