@@ -17,8 +17,8 @@ import { startWorkers } from '../lib/workers';
  * Redis commands and round trips, partner calls; Redis memory per retained completed and failed
  * job with the default retention (packages/core/src/queues.ts); and Redis memory over a soak.
  *
- * Settings (env): BENCH_COST_EVENTS (5,000; quick 1,000), BENCH_FAILED_EVENTS (2,000; quick 300),
- * BENCH_SOAK_EVENTS (100,000; quick 3,000), BENCH_SOAK_SAMPLE_EVERY (5,000; quick 500),
+ * Settings (env): BENCH_COST_EVENTS (5,000; quick 500), BENCH_FAILED_EVENTS (2,000; quick 300),
+ * BENCH_SOAK_EVENTS (100,000; quick 2,000), BENCH_SOAK_SAMPLE_EVERY (5,000; quick 500),
  * BENCH_SOAK_PROCESSES (2).
  */
 const RETAINED = (QUEUES.enrich.defaultJobOptions.removeOnComplete as { count: number }).count;
@@ -41,9 +41,9 @@ export const costSection: Section = {
   async run(ctx: BenchContext): Promise<string> {
     const startedAt = new Date();
     const loadAtStart = os.loadavg()[0];
-    const events = Number(process.env.BENCH_COST_EVENTS ?? (ctx.quick ? 1_000 : 5_000));
+    const events = Number(process.env.BENCH_COST_EVENTS ?? (ctx.quick ? 500 : 5_000));
     const failedEvents = Number(process.env.BENCH_FAILED_EVENTS ?? (ctx.quick ? 300 : 2_000));
-    const soakEvents = Number(process.env.BENCH_SOAK_EVENTS ?? (ctx.quick ? 3_000 : 100_000));
+    const soakEvents = Number(process.env.BENCH_SOAK_EVENTS ?? (ctx.quick ? 2_000 : 100_000));
     const sampleEvery = Number(process.env.BENCH_SOAK_SAMPLE_EVERY ?? (ctx.quick ? 500 : 5_000));
     const soakProcesses = Number(process.env.BENCH_SOAK_PROCESSES ?? 2);
     const stack = await ctx.stack();
@@ -246,7 +246,7 @@ function render(info: {
   lines.push(
     '### How to rerun',
     '',
-    `- \`npm run bench -- --only cost\`. Settings: \`BENCH_COST_EVENTS\`, \`BENCH_FAILED_EVENTS\`, \`BENCH_SOAK_EVENTS\` (100,000; quick 3,000, so that \`--quick\` stays near two minutes: at about 100 events/s a 10,000-event soak alone takes close to two), \`BENCH_SOAK_SAMPLE_EVERY\`, \`BENCH_SOAK_PROCESSES\`.`,
+    `- \`npm run bench -- --only cost\`. Settings: \`BENCH_COST_EVENTS\`, \`BENCH_FAILED_EVENTS\`, \`BENCH_SOAK_EVENTS\` (100,000; quick 2,000, so that \`--quick\` stays near two minutes: at about 100 events/s a 10,000-event soak alone takes close to two), \`BENCH_SOAK_SAMPLE_EVERY\`, \`BENCH_SOAK_PROCESSES\`.`,
     `- Memory figures are Redis's own (\`INFO memory\` \`used_memory\`, \`MEMORY USAGE\`), on the private Redis emptied before each part; keys live under \`${PREFIX}\`.`,
     '',
   );

@@ -16,7 +16,7 @@ import { startWorkers } from '../lib/workers';
  * possible. One worker process of ours, default concurrency, partners answering at once.
  *
  * Settings (env): BENCH_LATENCY_SECONDS (120; quick 10) of paced posting, BENCH_BURST_EVENTS
- * (5,000; quick 1,000), BENCH_MAX_EVENTS (3,000; quick 1,000): the drain that measures the maximum
+ * (5,000; quick 500), BENCH_MAX_EVENTS (3,000; quick 1,000): the drain that measures the maximum
  * when the pipeline section did not run before in the same bench.
  */
 interface Delivery {
@@ -45,7 +45,7 @@ export const latencySection: Section = {
     const startedAt = new Date();
     const loadAtStart = os.loadavg()[0];
     const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? (ctx.quick ? 10 : 120));
-    const burst = Number(process.env.BENCH_BURST_EVENTS ?? (ctx.quick ? 1_000 : 5_000));
+    const burst = Number(process.env.BENCH_BURST_EVENTS ?? (ctx.quick ? 500 : 5_000));
     const stack = await ctx.stack();
     let max = ctx.measured.oursEventsPerSecond;
     let maxSource = 'the pipeline section of this run (median)';

@@ -16,7 +16,7 @@ import { VARIANT_LABEL, type Variant } from '../lib/workers';
  * medians; plus one CPU profile of ours.
  *
  * Settings (env): BENCH_PIPELINE_EVENTS (20,000; quick 2,000), BENCH_PIPELINE_ROUNDS (3; quick 1),
- * BENCH_PROFILE_EVENTS (5,000; quick 1,000; 0: no profile).
+ * BENCH_PROFILE_EVENTS (5,000; quick 500; 0: no profile).
  */
 const VARIANTS: Variant[] = ['ours', 'noop', 'minimal'];
 const CONCURRENCY = 10; // the worker's default WORKER_CONCURRENCY_* per queue
@@ -31,7 +31,7 @@ export const pipelineSection: Section = {
     const loadAtStart = os.loadavg()[0];
     const events = Number(process.env.BENCH_PIPELINE_EVENTS ?? (ctx.quick ? 2_000 : 20_000));
     const rounds = Number(process.env.BENCH_PIPELINE_ROUNDS ?? (ctx.quick ? 1 : 3));
-    const profileEvents = Math.min(events, Number(process.env.BENCH_PROFILE_EVENTS ?? (ctx.quick ? 1_000 : 5_000)));
+    const profileEvents = Math.min(events, Number(process.env.BENCH_PROFILE_EVENTS ?? (ctx.quick ? 500 : 5_000)));
     const stack = await ctx.stack();
     const runs: Run[] = [];
     const shapes: Partial<Record<Variant, CallShape>> = {};

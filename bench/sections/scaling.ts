@@ -17,7 +17,7 @@ import { startWorkers, type Variant } from '../lib/workers';
  *
  * Each case is a window: a backlog posted through ingest, the workers started, then the rate of
  * completed jobs measured over WINDOW seconds after WARMUP seconds. Settings (env):
- * BENCH_SCALING_ROUNDS (2; quick 1), BENCH_SCALING_WINDOW_S (20; quick 5), BENCH_SCALING_WARMUP_S (5; quick 2).
+ * BENCH_SCALING_ROUNDS (2; quick 1), BENCH_SCALING_WINDOW_S (20; quick 4), BENCH_SCALING_WARMUP_S (5; quick 2).
  */
 interface Case {
   latencyMs: number;
@@ -51,7 +51,7 @@ export const scalingSection: Section = {
     const startedAt = new Date();
     const loadAtStart = os.loadavg()[0];
     const rounds = Number(process.env.BENCH_SCALING_ROUNDS ?? (ctx.quick ? 1 : 2));
-    const windowS = Number(process.env.BENCH_SCALING_WINDOW_S ?? (ctx.quick ? 5 : 20));
+    const windowS = Number(process.env.BENCH_SCALING_WINDOW_S ?? (ctx.quick ? 4 : 20));
     const warmupS = Number(process.env.BENCH_SCALING_WARMUP_S ?? (ctx.quick ? 2 : 5));
     const cases: Case[] = ctx.quick
       ? [{ latencyMs: 200, concurrency: 5, processes: [1, 2] }]
