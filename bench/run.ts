@@ -51,20 +51,28 @@ async function main(): Promise<void> {
     say,
   };
   say(`${options.quick ? 'quick run' : 'full run'}; 1-minute load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; scratch ${scratch}`);
+  const failed: string[] = [];
   try {
     for (const section of SECTIONS.filter((candidate) => !options.only || options.only.includes(candidate.id))) {
       const sectionStarted = Date.now();
       say(`section ${section.id}: ${section.title}`);
-      const markdown = await section.run(ctx);
-      if (out === '-') process.stdout.write(`${markdown}\n`);
-      else writeBlock(out, section.id, SECTIONS.map((candidate) => candidate.id), markdown);
-      say(`section ${section.id} done in ${Math.round((Date.now() - sectionStarted) / 1000)} s${out === '-' ? '' : `; wrote ${out}`}`);
+      try {
+        const markdown = await section.run(ctx);
+        if (out === '-') process.stdout.write(`${markdown}\n`);
+        else writeBlock(out, section.id, SECTIONS.map((candidate) => candidate.id), markdown);
+        say(`section ${section.id} done in ${Math.round((Date.now() - sectionStarted) / 1000)} s${out === '-' ? '' : `; wrote ${out}`}`);
+      } catch (error) {
+        // One failed section must not cost a long run the others; its block stays as it was.
+        failed.push(section.id);
+        say(`section ${section.id} FAILED (its block is left as it was): ${(error as Error).stack ?? String(error)}`);
+      }
     }
   } finally {
     await stack?.then((running) => running.stop(), () => undefined);
     if (!options.keep) rmSync(scratch, { recursive: true, force: true });
   }
-  say(`all done in ${Math.round((Date.now() - started) / 1000)} s`);
+  say(`all done in ${Math.round((Date.now() - started) / 1000)} s${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+  if (failed.length) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {
