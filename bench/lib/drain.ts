@@ -4,6 +4,7 @@ import { CpuMeter } from './proc-cpu';
 import { postEvents } from './poster';
 import { QueueWatch, type Counts } from './queues';
 import { redisDiff, redisSnapshot, type RedisDelta } from './redis-stats';
+import { roundTripsSoFar } from './round-trips';
 import type { Stack } from './stack';
 import { startWorkers, type Variant, type WorkerOptions } from './workers';
 
@@ -20,8 +21,10 @@ export interface DrainResult {
   redisCpuMs: number;
   /** Redis during the drain (harness polls taken off). */
   redis: RedisDelta;
-  /** Ingest while the events were posted (before the drain): CPU and Redis. */
-  posting: { seconds: number; ingestCpuMs: number; redis: RedisDelta };
+  /** Redis round trips the workers made during the drain, counted on their side. */
+  roundTrips: number;
+  /** Ingest while the events were posted (before the drain): CPU, Redis, ingest's round trips. */
+  posting: { seconds: number; ingestCpuMs: number; redis: RedisDelta; roundTrips: number };
   completed: Counts;
   failed: Counts;
   loadAverage: number;
@@ -53,7 +56,8 @@ export async function drainRun(stack: Stack, variant: Variant, options: DrainOpt
     const workerCpu = new CpuMeter(workers.pids);
     const sandboxCpu = new CpuMeter([stack.sandbox.pid]);
     const redisCpu = new CpuMeter([stack.redis.process.pid!]);
-    const harnessBefore = { calls: { ...watch.calls }, reads: watch.reads };
+    const harnessBefore = { ...watch.calls };
+    const roundTripsBefore = roundTripsSoFar(stack.roundTripsDir, workers.pids);
     const started = Date.now();
     const fromUs = monotonicUs();
     await watch.resumeEnrich();
@@ -78,11 +82,10 @@ export async function drainRun(stack: Stack, variant: Variant, options: DrainOpt
     const workerCpuMs = workerCpu.total();
     const sandboxCpuMs = sandboxCpu.total();
     const redisCpuMs = redisCpu.total();
-    const harness = {
-      calls: Object.fromEntries(Object.entries(watch.calls).map(([name, count]) => [name, count - (harnessBefore.calls[name] ?? 0)])),
-      reads: watch.reads - harnessBefore.reads,
-    };
+    const harness = Object.fromEntries(Object.entries(watch.calls).map(([name, count]) => [name, count - (harnessBefore[name] ?? 0)]));
     const redis = redisDiff(before, await redisSnapshot(stack.admin), harness);
+    await sleep(300); // the workers' round-trip files are written every 100 ms
+    const roundTrips = roundTripsSoFar(stack.roundTripsDir, workers.pids) - roundTripsBefore;
     await options.inspect?.();
     return {
       variant,
@@ -95,6 +98,7 @@ export async function drainRun(stack: Stack, variant: Variant, options: DrainOpt
       sandboxCpuMs,
       redisCpuMs,
       redis,
+      roundTrips,
       posting,
       completed: finished.completed,
       failed: finished.failed,
@@ -121,7 +125,13 @@ export async function queueBacklog(stack: Stack, watch: QueueWatch, events: numb
   const bodies = stack.eventBodies(stack.takeApplicants(events));
   const before = await redisSnapshot(stack.admin);
   const ingestCpu = new CpuMeter([stack.ingest.pid]);
+  await sleep(150);
+  const roundTripsBefore = roundTripsSoFar(stack.roundTripsDir, [stack.ingest.pid]);
   const started = Date.now();
   await postEvents(stack.ingestUrl, bodies, { concurrency: 50 });
-  return { seconds: (Date.now() - started) / 1000, ingestCpuMs: ingestCpu.total(), redis: redisDiff(before, await redisSnapshot(stack.admin)) };
+  const seconds = (Date.now() - started) / 1000;
+  const ingestCpuMs = ingestCpu.total();
+  const redis = redisDiff(before, await redisSnapshot(stack.admin));
+  await sleep(300);
+  return { seconds, ingestCpuMs, redis, roundTrips: roundTripsSoFar(stack.roundTripsDir, [stack.ingest.pid]) - roundTripsBefore };
 }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { basicAuth, eventJson, REPO_ROOT, startRedisServer, type RedisServerHandle } from '@status-bridge/testing';
 import { generatedApplicant } from '@status-bridge/sandbox/src/icims/fixtures';
 import { startChild, type Child } from './child';
+import { roundTripPreload } from './round-trips';
 
 /** Queue prefix of every run; hash-tagged like production's. */
 export const PREFIX = '{bench}';
@@ -55,6 +56,8 @@ export class Stack {
     readonly urls: PartnerUrls,
     /** Env every process of ours (and the baselines) gets: Redis, prefix, tenants, secrets, partner URLs. */
     readonly env: Record<string, string>,
+    /** Where our processes and the baselines report their Redis round trips (round-trips.ts). */
+    readonly roundTripsDir: string,
   ) {}
 
   static async start(scratch: string): Promise<Stack> {
@@ -89,9 +92,11 @@ export class Stack {
         SEEK_TOKEN_URL: urls.seekToken,
         SEEK_GRAPHQL_URL: urls.seekGraphql,
       };
-      const ingest = await startChild('ingest', 'apps/ingest/src/main.ts', { logDir: scratch, env: { ...env, HOST: '127.0.0.1', PORT: '0' } });
+      const roundTripsDir = join(scratch, 'round-trips');
+      const preload = roundTripPreload(roundTripsDir);
+      const ingest = await startChild('ingest', 'apps/ingest/src/main.ts', { logDir: scratch, nodeArgs: preload.nodeArgs, env: { ...env, ...preload.env, HOST: '127.0.0.1', PORT: '0' } });
       started.push(ingest);
-      const stack = new Stack(scratch, redis, admin, sandbox, ingest, urls, env);
+      const stack = new Stack(scratch, redis, admin, sandbox, ingest, urls, env, roundTripsDir);
       await stack.control('icims', '/_sandbox/generated', { customerId: TENANT, count: GENERATED_COUNT, jobs: GENERATED_JOBS });
       return stack;
     } catch (error) {

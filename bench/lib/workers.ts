@@ -1,4 +1,5 @@
 import { startChild, type Child } from './child';
+import { roundTripPreload } from './round-trips';
 import type { Stack } from './stack';
 
 /**
@@ -33,7 +34,8 @@ export interface Workers {
 let started = 0;
 
 export async function startWorkers(stack: Stack, variant: Variant, options: WorkerOptions): Promise<Workers> {
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const preload = roundTripPreload(stack.roundTripsDir);
+  const nodeArgs = [...preload.nodeArgs, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   const run = ++started;
   const children = await Promise.all(
     Array.from({ length: options.processes }, (_, i) => {
@@ -43,10 +45,10 @@ export async function startWorkers(stack: Stack, variant: Variant, options: Work
         return startChild(name, 'apps/worker/src/main.ts', {
           logDir: stack.scratch,
           nodeArgs,
-          env: { ...stack.env, WORKER_CONCURRENCY_ENRICH: concurrency, WORKER_CONCURRENCY_STEPSTONE: concurrency, WORKER_CONCURRENCY_SEEK: concurrency, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' },
+          env: { ...stack.env, ...preload.env, WORKER_CONCURRENCY_ENRICH: concurrency, WORKER_CONCURRENCY_STEPSTONE: concurrency, WORKER_CONCURRENCY_SEEK: concurrency, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' },
         });
       }
-      return startChild(name, 'bench/pipeline/minimal-worker.ts', { logDir: stack.scratch, nodeArgs, env: { ...stack.env, BENCH_MODE: variant, BENCH_CONCURRENCY: String(options.concurrency) } });
+      return startChild(name, 'bench/pipeline/minimal-worker.ts', { logDir: stack.scratch, nodeArgs, env: { ...stack.env, ...preload.env, BENCH_MODE: variant, BENCH_CONCURRENCY: String(options.concurrency) } });
     }),
   );
   return {

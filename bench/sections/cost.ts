@@ -165,13 +165,13 @@ function render(info: {
   lines.push('|---|---:|---:|---:|');
   lines.push(`| CPU ms | ${fmt(ingest.ingestCpuMs / n, 2)} | ${fmt(drained.workerCpuMs / n, 2)} | ${fmt((ingest.ingestCpuMs + drained.workerCpuMs) / n, 2)} |`);
   lines.push(`| Redis commands (scripts' inner commands included) | ${fmt(ingest.redis.totalCalls / n, 1)} | ${fmt(drained.redis.totalCalls / n, 1)} | ${fmt((ingest.redis.totalCalls + drained.redis.totalCalls) / n, 1)} |`);
-  lines.push(`| Redis round trips (read events) | ${fmt(ingest.redis.reads / n, 1)} | ${fmt(drained.redis.reads / n, 1)} | ${fmt((ingest.redis.reads + drained.redis.reads) / n, 1)} |`);
+  lines.push(`| Redis round trips | ${fmt(ingest.roundTrips / n, 1)} | ${fmt(drained.roundTrips / n, 1)} | ${fmt((ingest.roundTrips + drained.roundTrips) / n, 1)} |`);
   lines.push(`| Redis CPU ms | ${fmt(ingest.redis.cpuMs / n, 2)} | ${fmt(drained.redisCpuMs / n, 2)} | ${fmt((ingest.redis.cpuMs + drained.redisCpuMs) / n, 2)} |`);
   lines.push(`| partner HTTP calls | 0 | ${fmt(partnerCalls, 2)} | ${fmt(partnerCalls, 2)} |`);
   lines.push('');
   if (info.shape) lines.push(`Partner calls per event: ${describeCallShape(info.shape, n)}.`, '');
   lines.push(
-    '**Round trips** are counted by Redis: `total_reads_processed` from `INFO stats`, one per read of a client socket, so a lone command, a pipeline or a MULTI…EXEC block written at once is one round trip (commands written separately that happen to arrive together count once, so this may undercount a little). Commands are `INFO commandstats` calls, which include the commands Lua scripts run.',
+    '**Round trips** are counted on the client\'s side, in the ingest and worker processes themselves, by a preload (`bench/lib/redis-round-trips.cjs`, `node --require`): a command sent on its own is one round trip, a pipeline or a MULTI…EXEC block is one (ioredis writes each in one socket write; the preload counts those writes). **Commands** are Redis\'s `INFO commandstats` calls, which include the commands Lua scripts run, so one EVALSHA round trip can be a dozen commands.',
     '',
   );
 

@@ -67,7 +67,7 @@ const perEvent = {
   rate: (run: Run) => run.eventsPerSecond,
   cpu: (run: Run) => run.workerCpuMs / run.events,
   commands: (run: Run) => run.redis.totalCalls / run.events,
-  reads: (run: Run) => run.redis.reads / run.events,
+  roundTrips: (run: Run) => run.roundTrips / run.events,
   redisCpu: (run: Run) => run.redisCpuMs / run.events,
   sandboxCpu: (run: Run) => run.sandboxCpuMs / run.events,
 };
@@ -102,7 +102,7 @@ function render(runs: Run[], info: { events: number; rounds: number; shapes: Par
   lines.push(
     `| Redis commands | ${fmt(commands, 1)} | ${fmt(med('noop', perEvent.commands), 1)} | ${fmt(med('minimal', perEvent.commands), 1)} | +${fmt(commands - med('minimal', perEvent.commands), 1)} | ≤ 115 | ${verdict(commands <= 115)} |`,
   );
-  lines.push(`| Redis round trips (read events) | ${fmt(med('ours', perEvent.reads), 1)} | ${fmt(med('noop', perEvent.reads), 1)} | ${fmt(med('minimal', perEvent.reads), 1)} | ${ratioCell('minimal', perEvent.reads, (r) => times(r, 1))} | | |`);
+  lines.push(`| Redis round trips | ${fmt(med('ours', perEvent.roundTrips), 1)} | ${fmt(med('noop', perEvent.roundTrips), 1)} | ${fmt(med('minimal', perEvent.roundTrips), 1)} | ${ratioCell('minimal', perEvent.roundTrips, (r) => times(r, 1))} | | |`);
   lines.push(`| Redis CPU ms | ${fmt(med('ours', perEvent.redisCpu), 2)} | ${fmt(med('noop', perEvent.redisCpu), 2)} | ${fmt(med('minimal', perEvent.redisCpu), 2)} | ${ratioCell('minimal', perEvent.redisCpu, (r) => times(r))} | | |`);
   lines.push(`| sandboxes' CPU ms (the partners' side) | ${fmt(med('ours', perEvent.sandboxCpu), 2)} | – | ${fmt(med('minimal', perEvent.sandboxCpu), 2)} | ${ratioCell('minimal', perEvent.sandboxCpu, (r) => times(r))} | | |`);
   lines.push('');
@@ -140,7 +140,7 @@ function render(runs: Run[], info: { events: number; rounds: number; shapes: Par
   lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const run of runs) {
     lines.push(
-      `| ${run.round} | ${run.variant} | ${run.events} | ${fmt(run.seconds, 1)} | ${fmt(run.eventsPerSecond)} | ${fmt(perEvent.cpu(run), 2)} | ${fmt(perEvent.commands(run), 1)} | ${fmt(perEvent.reads(run), 1)} | ${fmt(perEvent.redisCpu(run), 2)} | ${fmt(perEvent.sandboxCpu(run), 2)} | ${fmt(run.posting.ingestCpuMs / run.events, 2)} | ${fmt(run.loadAverage, 1)} | ${run.completed.enrich}/${run.completed.stepstone}/${run.completed.seek} | ${run.failed.enrich + run.failed.stepstone + run.failed.seek} |`,
+      `| ${run.round} | ${run.variant} | ${run.events} | ${fmt(run.seconds, 1)} | ${fmt(run.eventsPerSecond)} | ${fmt(perEvent.cpu(run), 2)} | ${fmt(perEvent.commands(run), 1)} | ${fmt(perEvent.roundTrips(run), 1)} | ${fmt(perEvent.redisCpu(run), 2)} | ${fmt(perEvent.sandboxCpu(run), 2)} | ${fmt(run.posting.ingestCpuMs / run.events, 2)} | ${fmt(run.loadAverage, 1)} | ${run.completed.enrich}/${run.completed.stepstone}/${run.completed.seek} | ${run.failed.enrich + run.failed.stepstone + run.failed.seek} |`,
     );
   }
   lines.push('');
@@ -151,7 +151,7 @@ function render(runs: Run[], info: { events: number; rounds: number; shapes: Par
     `- **Calls per event**, read off the sandboxes' logs: ours ${info.shapes.ours ? describeCallShape(info.shapes.ours, info.events) : '(not recorded)'}. (b): ${info.shapes.minimal ? describeCallShape(info.shapes.minimal, info.events) : '(not recorded)'}.`,
     '- **(a) no-op** (`bench/pipeline/minimal-worker.ts`, `BENCH_MODE=noop`): one `enrich` job adds its two delivery jobs in one `FlowProducer.addBulk`, every processor returns at once (its delivery jobs carry only the workflow id); same queues, job ids and retention (`packages/core/src/queues.ts`) as ours. **(b) minimal** (same file, `BENCH_MODE=minimal`): the same calls by `node:http` with keep-alive agents, tokens fetched once per process and kept in memory, the job record kept in memory per process; no locks, budgets, gates, metrics or logs; its delivery jobs carry only what the calls need; BullMQ Worker defaults (no limiter). Both run as one child process with concurrency 10 per queue, like ours.',
     '- **ours** is `apps/worker/src/main.ts` started as operators start it (env only, `NODE_ENV=production`, `LOG_LEVEL=info`, logs appended to a file as a collector would read them), all three queues in one process.',
-    '- **CPU** per process from `/proc/<pid>/stat` (utime + stime) over the drain; the sandboxes run in their own child process, so the partners\' CPU is apart from ours. **Redis commands**: `INFO commandstats` deltas over the drain (commands run inside Lua scripts count, as Redis counts them); **round trips**: `INFO stats` `total_reads_processed` deltas, i.e. reads of a client socket by Redis: a lone command, a pipeline or a MULTI block written at once is one (commands written separately but arriving together would count once, so this can only undercount). The harness\'s own progress polls are taken off both; its one `resume` script is not (the same in every run).',
+    '- **CPU** per process from `/proc/<pid>/stat` (utime + stime) over the drain; the sandboxes run in their own child process, so the partners\' CPU is apart from ours. **Redis commands**: `INFO commandstats` deltas over the drain (commands run inside Lua scripts count, as Redis counts them); **round trips** are counted on the client\'s side by a preload in every worker process (`bench/lib/redis-round-trips.cjs`): each command sent on its own is one, each pipeline or MULTI…EXEC block one (ioredis writes each in one socket write, and the preload counts those writes). The harness\'s own progress polls are taken off the command counts; its one `resume` script is not (the same in every run).',
     '- The private Redis (`startRedisServer`, AOF everysec, noeviction) is emptied with FLUSHALL before every run; it is never the shared 6379.',
     '- Rerun alone: `npm run bench -- --only pipeline` (`--quick`: 2,000 events, one round). Settings: `BENCH_PIPELINE_EVENTS`, `BENCH_PIPELINE_ROUNDS`, `BENCH_PROFILE_EVENTS`.',
     '',
