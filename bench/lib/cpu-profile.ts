@@ -75,10 +75,11 @@ export function summarizeProfile(profile: CpuProfile, window?: { from: number; t
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
     if (window && (at < window.from || at > window.to)) return;
+    // A sample stands for the time until the next one (the last one: none).
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const frame = nodes.get(id)!.callFrame;
     const group = groupOf(frame.url, frame.functionName);
-    if (group === 'idle') return;
+    if (group === 'idle' || ms === 0) return;
     busyMs += ms;
     self.set(group, (self.get(group) ?? 0) + ms);
     const owner = ownerOf(id);
