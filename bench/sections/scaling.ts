@@ -160,7 +160,7 @@ function render(samples: Sample[], cases: Case[], info: { rounds: number; window
     };
     lines.push(
       `At 50 ms the partners no longer hold the work back: ${fmt(rate('ours', fifty, 1), 1)} events/s × ${fmt(median(pick('ours', fifty, 1).map((s) => s.cpuMsPerEvent)), 2)} ms of worker CPU each is ` +
-        `${cores('ours', 1)} with one process of ours (${cores('ours', 2)} with two), out of the machine's ${os.cpus().length}. ` +
+        `${cores('ours', 1)} with one process of ours (${cores('ours', 2)} with two), out of the machine's ${os.cpus().length} (ingest, the harness and anything else on the machine take their share too: see the load column). ` +
         `A second process can only add what CPU is left, so it adds ${times(scale('ours', fifty, 2))} for ours against ${times(scale('minimal', fifty, 2))} for (b), whose events cost ${fmt(median(pick('minimal', fifty, 1).map((s) => s.cpuMsPerEvent)), 2)} ms (${cores('minimal', 1)} with one process).`,
       '',
     );
