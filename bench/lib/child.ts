@@ -20,6 +20,17 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
+const alive = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
+
+/** Kills `child` when the bench exits, however it exits (a crash must not leave servers behind). */
+export function killOnExit(child: ChildProcess): void {
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+}
+
 export interface ChildOptions {
   env: Record<string, string>;
   /** Directory of the log file (`<name>.log`). */
@@ -39,6 +50,7 @@ export async function startChild(name: string, entry: string, options: ChildOpti
     stdio: ['ignore', out, out],
   });
   closeSync(out);
+  killOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let offset = 0;
   const ready = await waitFor(

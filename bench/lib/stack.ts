@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { basicAuth, eventJson, REPO_ROOT, startRedisServer, type RedisServerHandle } from '@status-bridge/testing';
 import { generatedApplicant } from '@status-bridge/sandbox/src/icims/fixtures';
-import { startChild, type Child } from './child';
+import { killOnExit, startChild, type Child } from './child';
 import { roundTripPreload } from './round-trips';
 
 /** Queue prefix of every run; hash-tagged like production's. */
@@ -62,6 +62,7 @@ export class Stack {
 
   static async start(scratch: string): Promise<Stack> {
     const redis = await startRedisServer({ appendonly: true, dir: scratch, args: ['--appendfsync', 'everysec'] });
+    killOnExit(redis.process);
     const admin = new Redis(redis.url, { maxRetriesPerRequest: null });
     const started: Child[] = [];
     try {

@@ -19,6 +19,7 @@ import { basicAuth, eventJson, freePort, REPO_ROOT, sleep, startRedisServer, wai
 import { packageVersion, runHeader } from '../lib/report';
 import { median } from '../lib/stats';
 import type { BenchContext, Section } from '../lib/section';
+import { killOnExit } from '../lib/child';
 
 let ROUNDS = 5;
 let DURATION_S = 6;
@@ -76,6 +77,7 @@ async function startServer(kind: ServerKind, entry: string, env: Record<string, 
     env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
     stdio: ['ignore', out, out],
   });
+  killOnExit(child);
   closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
@@ -159,6 +161,7 @@ async function runIngest(ctx: BenchContext): Promise<string> {
   const scratch = mkdtempSync(join(os.tmpdir(), 'sb-bench-'));
   // A private Redis with AOF on (appendfsync everysec, the production setting), never the shared one.
   const redis = await startRedisServer({ appendonly: true, dir: join(scratch) });
+  killOnExit(redis.process);
   const admin = new Redis(redis.url);
   const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
   const aof = ((await admin.config('GET', 'appendonly')) as string[])[1];
