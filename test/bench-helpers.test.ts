@@ -57,16 +57,18 @@ describe('CPU profile summary', () => {
     ['node:internal/streams/writable', 'f', 'node core'],
     ['', '(garbage collector)', 'GC'],
     ['', 'writeUtf8String', 'native'],
+    [`file://${REPO_ROOT}/bench/lib/redis-round-trips.cjs`, 'countedWrite', 'bench preload'],
   ])('groupOf(%s, %s) → %s', (url, name, group) => {
     expect(groupOf(url, name)).toBe(group);
   });
 
-  it('charges native and Node core time to the package that called it, and keeps only the window', () => {
+  it('charges native, Node core and bench-preload time to the package that called it, and keeps only the window', () => {
     const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
     const profile = {
       nodes: [
         frame(1, '(root)', '', [2, 5, 6]),
-        frame(2, 'request', `file://${REPO_ROOT}/node_modules/axios/index.js`, [3]),
+        frame(2, 'request', `file://${REPO_ROOT}/node_modules/axios/index.js`, [7]),
+        frame(7, 'countedWrite', `file://${REPO_ROOT}/bench/lib/redis-round-trips.cjs`, [3]),
         frame(3, 'Socket.write', 'node:net', [4]),
         frame(4, 'writeUtf8String', ''),
         frame(5, '(garbage collector)', ''),
