@@ -1,5 +1,5 @@
 import { basicAuth } from '@status-bridge/testing';
-import { atsiApplicationIdFor, formatIcimsDateTime, generatedApplication, SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
+import { atsiApplicationIdFor, formatIcimsDateTime, generatedApplicant, generatedApplication, generatedAtsiApplicationId, SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, SANDBOX_ICIMS_USER, SEED_ATSI_APPLICATION_ID, start, type IcimsSandbox } from '../src/icims';
 
 let sandbox: IcimsSandbox;
 const basic = basicAuth(SANDBOX_ICIMS_USER.username, SANDBOX_ICIMS_USER.password);
@@ -132,6 +132,31 @@ describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
     const started = Date.now();
     expect((await get()).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('serves generated applicants (load runs): distinct workflows and people sharing jobs, 404 past the count', async () => {
+    expect((await control('/generated', { customerId: '1234', count: -1, jobs: 1 })).status).toBe(400);
+    expect((await control('/generated', { customerId: '1234', count: 3, jobs: 2 })).status).toBe(200);
+    const read = async (path: string) => fetch(`${sandbox.url}/customers/1234/${path}`, { headers: { authorization: basic } });
+    const ids = [0, 1, 2].map((index) => generatedApplicant(index, 2));
+    expect(ids.map((applicant) => applicant.jobId)).toEqual([ids[0].jobId, ids[1].jobId, ids[0].jobId]);
+    const workflow = (await (await read(`applicantworkflows/${ids[2].systemId}`)).json()) as Record<string, unknown>;
+    expect(workflow).toMatchObject({
+      status: { id: '9782', value: 'Second Interview' },
+      field51234: generatedAtsiApplicationId(2),
+      associatedprofile: { profile: `${sandbox.url}/customers/1234/people/${ids[2].personId}` },
+      baseprofile: { profile: `${sandbox.url}/customers/1234/jobs/${ids[2].jobId}` },
+    });
+    const emails = await Promise.all(ids.map(async (applicant) => ((await (await read(`people/${applicant.personId}?fields=email`)).json()) as { email: string }).email));
+    expect(new Set(emails).size).toBe(3);
+    expect(((await (await read(`jobs/${ids[1].jobId}?fields=field61234`)).json()) as Record<string, unknown>).field61234).toMatch(/^seekAnzPublicTest:positionProfile:/);
+    expect((await read(`applicantworkflows/${generatedApplicant(3, 2).systemId}`)).status).toBe(404);
+    expect((await read(`applicantworkflows/${ids[0].systemId}`)).status).toBe(200);
+    // A status change of a generated workflow sticks.
+    sandbox.setWorkflowStatus('1234', ids[0].systemId, { id: '9820', value: 'Rejected' });
+    expect(((await (await read(`applicantworkflows/${ids[0].systemId}?fields=status`)).json()) as Record<string, unknown>).status).toEqual({ id: '9820', value: 'Rejected' });
+    await control('/generated', { customerId: '1234', count: 0, jobs: 1 });
+    expect((await read(`applicantworkflows/${ids[1].systemId}`)).status).toBe(404);
   });
 
   it('adds records and lists and clears the request log', async () => {

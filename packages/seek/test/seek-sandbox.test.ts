@@ -264,6 +264,16 @@ describe('SEEK sandbox', () => {
       expect(sandbox.operations.at(-1)?.outcome).toBe('hang');
     });
 
+    it('latency: every GraphQL request is answered that much later, until reset', async () => {
+      expect((await control('faults', { latencyMs: 'slow' })).status).toBe(400);
+      expect(((await (await control('faults', { latencyMs: 200 })).json()) as { latencyMs: number }).latencyMs).toBe(200);
+      const started = Date.now();
+      await upload('slow@example.com');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      await control('reset');
+      expect(sandbox.state.faults.latencyMs).toBe(0);
+    });
+
     it('operations are recorded with tracing headers; HTTP serves them without PII', async () => {
       await upload('secret.person@example.com');
       const record = sandbox.operations.at(-1)!;

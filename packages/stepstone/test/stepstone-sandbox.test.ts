@@ -124,6 +124,16 @@ describe('StepStone sandbox', () => {
     expect(sandbox.state.faults.delay.remaining).toBe(0);
   });
 
+  it('latency over HTTP: every status request is answered that much later, until reset', async () => {
+    expect((await http.post(`${sandbox.url}/_sandbox/faults`, { latencyMs: -1 })).status).toBe(400);
+    expect((await http.post(`${sandbox.url}/_sandbox/faults`, { latencyMs: 200 })).data.latencyMs).toBe(200);
+    const started = Date.now();
+    expect((await post({ AtsiApplicationId: ID, Status: 'OFFER' })).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await http.post(`${sandbox.url}/_sandbox/reset`);
+    expect(sandbox.state.faults.latencyMs).toBe(0);
+  });
+
   it('reject-all mode over HTTP: on refuses valid messages with the message, off accepts again', async () => {
     const on = await http.post(`${sandbox.url}/_sandbox/faults`, { rejectAll: { enabled: true, message: 'AtsiApplicationId is not known to StepStone' } });
     expect(on.status).toBe(200);

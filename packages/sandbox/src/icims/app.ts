@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { IcimsCustomerFixtures } from './fixtures';
+import type { GeneratedApplicants } from './fixtures';
 import type { IcimsFaultRequest, IcimsSandboxRequest, IcimsSandboxState } from './state';
 
 export const ICIMS_TOKEN_PATH = '/oauth/token';
@@ -87,8 +87,7 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
     }
     if (!authorised) return answer(401, icimsErrors('Invalid Username or Password credentials provided.', 6));
     const kind = req.params.kind as Kind;
-    const customer: IcimsCustomerFixtures | undefined = state.fixtures[String(req.params.customerId)];
-    const record = customer?.[kind]?.[String(req.params.id)];
+    const record = state.record(String(req.params.customerId), kind, String(req.params.id));
     // iCIMS answers 404 for missing records and for records the user may not see (RESOURCE_ACCESS_DENIED).
     if (!record) return answer(404, icimsErrors(NOT_FOUND_MESSAGE[kind], 2));
     const fields = typeof req.query.fields === 'string' && req.query.fields !== '' ? req.query.fields.split(',').map((field) => field.trim().toLowerCase()) : undefined;
@@ -116,6 +115,16 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
   controls.post('/reset', (_req, res) => {
     state.reset();
     res.status(204).end();
+  });
+  // Generated applicants for load runs (fixtures.ts generatedIcimsRecord); {"count": 0} turns them off.
+  controls.post('/generated', (req, res) => {
+    const body = (req.body ?? {}) as Partial<GeneratedApplicants>;
+    const whole = (value: unknown, min: number): boolean => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= 10_000_000;
+    if (typeof body.customerId !== 'string' || body.customerId === '' || !whole(body.count, 0) || !whole(body.jobs, 1)) {
+      return void res.status(400).json({ error: 'body must be {"customerId": "<id>", "count": 0..10000000, "jobs": 1..10000000}' });
+    }
+    state.generated = body.count === 0 ? null : { customerId: body.customerId, count: body.count!, jobs: body.jobs! };
+    res.json({ generated: state.generated });
   });
   controls.put('/records/:customerId/:kind/:id', (req, res) => {
     const kind = req.params.kind as Kind;

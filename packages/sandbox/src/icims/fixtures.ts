@@ -101,3 +101,68 @@ export function defaultIcimsFixtures(origin: string): IcimsFixtures {
     },
   };
 }
+
+/**
+ * Generated applicants, for load runs (bench/) that need thousands of distinct workflows and
+ * people: applicant `i` (0 ≤ i < count) is workflow GENERATED_IDS.workflow + i of person
+ * GENERATED_IDS.person + i, applying to job GENERATED_IDS.job + i % jobs (jobs are shared, as
+ * at a real customer, so a job cache sees repeats). Records are built when asked for, not
+ * stored; ids past `count` answer 404 like any missing record. Shapes and custom fields as the
+ * seed workflow 2203 (the partners' ids in field51234 and field61234, see seed-records.json),
+ * status 9782 "Second Interview"; the invented people have distinct emails.
+ */
+export interface GeneratedApplicants {
+  customerId: string;
+  count: number;
+  jobs: number;
+}
+
+export const GENERATED_IDS = { workflow: 10_000_000, person: 20_000_000, job: 30_000_000 } as const;
+
+/** The ids of generated applicant `index`: what an event for it names. */
+export function generatedApplicant(index: number, jobs: number): { systemId: string; personId: string; jobId: string } {
+  return { systemId: String(GENERATED_IDS.workflow + index), personId: String(GENERATED_IDS.person + index), jobId: String(GENERATED_IDS.job + (index % jobs)) };
+}
+
+/** The AtsiApplicationId of generated applicant `index`: a valid UUID (version 4 layout) unique per applicant. */
+export function generatedAtsiApplicationId(index: number): string {
+  return `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+}
+
+/** The record of a generated applicant, job or person; undefined when the id is not one. */
+export function generatedIcimsRecord(origin: string, generated: GeneratedApplicants, kind: keyof IcimsCustomerFixtures, id: string): IcimsFixtureRecord | undefined {
+  if (!/^\d+$/.test(id)) return undefined;
+  const c = generated.customerId;
+  const index = Number(id) - GENERATED_IDS[kind === 'applicantworkflows' ? 'workflow' : kind === 'people' ? 'person' : 'job'];
+  if (index < 0 || index >= (kind === 'jobs' ? generated.jobs : generated.count)) return undefined;
+  if (kind === 'people') {
+    return {
+      id: Number(id),
+      firstname: 'Load',
+      lastname: `Applicant ${index}`,
+      email: `applicant-${index}@example.com`,
+      phones: [{ phonetype: { id: 'D84002', value: 'Mobile' }, phonenumber: `+61 400 ${String(index).padStart(6, '0')}` }],
+      folder: { id: 'D12345', value: 'Active Candidate' },
+    };
+  }
+  if (kind === 'jobs') {
+    return {
+      id: Number(id),
+      jobtitle: `Generated job ${index}`,
+      joblocation: profileLink(origin, c, 'locations', String(900 + (index % 100)), 'Melbourne, VIC'),
+      folder: { id: 'D31001', value: 'Approved' },
+      field61234: `${seed.positionProfileId.replace(/:[^:]*$/, '')}:generated${index}`,
+    };
+  }
+  const { personId, jobId } = generatedApplicant(index, generated.jobs);
+  return {
+    id: Number(id),
+    associatedprofile: profileLink(origin, c, 'people', personId, 'candidate'),
+    baseprofile: profileLink(origin, c, 'jobs', jobId, 'job'),
+    status: { id: '9782', value: 'Second Interview' },
+    updateddate: '2026-11-23 09:41 AM',
+    links: [{ rel: 'self', title: 'Recruiting Workflow Profile', url: `${origin}/customers/${c}/applicantworkflows/${id}` }],
+    source: seed.workflowSources['2203'],
+    field51234: generatedAtsiApplicationId(index),
+  };
+}

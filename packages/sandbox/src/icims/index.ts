@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { listenSandbox } from '@status-bridge/core';
 import { createIcimsSandboxApp, ICIMS_TOKEN_PATH } from './app';
-import { defaultIcimsFixtures, type IcimsFixtures } from './fixtures';
+import { defaultIcimsFixtures, type GeneratedApplicants, type IcimsFixtures } from './fixtures';
 import type { GeneratedApplication, GeneratedApplicationOptions } from './generated';
 import { IcimsSandboxState, type BasicUser, type IcimsFaultRequest, type IcimsSandboxRequest, type OAuthClient } from './state';
 
@@ -25,6 +25,8 @@ export interface IcimsSandboxOptions {
   tokenLifetimeSeconds?: number;
   /** Replaces the default fixtures (built with the sandbox's own origin). */
   fixtures?: (origin: string) => IcimsFixtures;
+  /** Generated applicants served besides the fixtures (load runs; also settable over HTTP). */
+  generated?: GeneratedApplicants;
 }
 
 export interface IcimsSandbox {
@@ -54,6 +56,7 @@ export async function start(options: IcimsSandboxOptions = {}): Promise<IcimsSan
   const { url, close } = await listenSandbox(createIcimsSandboxApp(state, hung), options, hung);
   state.origin = url;
   state.fixtures = (options.fixtures ?? defaultIcimsFixtures)(url);
+  state.generated = options.generated ?? null;
   return {
     url,
     tokenUrl: `${url}${ICIMS_TOKEN_PATH}`,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatIcimsDateTime, type IcimsFixtureRecord, type IcimsFixtures } from './fixtures';
+import { formatIcimsDateTime, generatedIcimsRecord, type GeneratedApplicants, type IcimsCustomerFixtures, type IcimsFixtureRecord, type IcimsFixtures } from './fixtures';
 import { addGeneratedApplications, workflowStatus, type GeneratedApplication, type GeneratedApplicationOptions } from './generated';
 
 /** One request as the sandbox saw it. Never the credential itself: only which scheme was used. */
@@ -48,8 +48,10 @@ export class IcimsSandboxState {
   readonly requests: IcimsSandboxRequest[] = [];
   readonly tokens = new Set<string>();
   faults = IcimsSandboxState.noFaults();
-  /** The sandbox's own URL (profile links in generated records point at it); set once it listens. */
+  /** The sandbox's own origin (profile links in records point at it); set when it listens. */
   origin = '';
+  /** Generated applicants served besides the fixtures (load runs); null: none. */
+  generated: GeneratedApplicants | null = null;
 
   constructor(
     public fixtures: IcimsFixtures,
@@ -99,13 +101,22 @@ export class IcimsSandboxState {
    * has changes nothing (iCIMS records no change). Returns the record; undefined if there is none.
    */
   setWorkflowStatus(customerId: string, workflowId: string, status: { id: string; value: string }, atMs: number = Date.now()): IcimsFixtureRecord | undefined {
-    const record = this.fixtures[customerId]?.applicantworkflows[workflowId];
+    const record = this.record(customerId, 'applicantworkflows', workflowId);
     if (!record) return undefined;
+    // A generated workflow becomes a stored one when it changes, so the change sticks.
+    (this.fixtures[customerId] ??= { people: {}, jobs: {}, applicantworkflows: {} }).applicantworkflows[workflowId] = record;
     const current = record.status as { id?: unknown } | undefined;
     if (current?.id !== undefined && String(current.id) === status.id) return record;
     record.status = { id: status.id, value: status.value };
     record.updateddate = formatIcimsDateTime(atMs);
     return record;
+  }
+
+  /** A stored record, else a generated one; undefined when iCIMS would answer 404. */
+  record(customerId: string, kind: keyof IcimsCustomerFixtures, id: string): IcimsFixtureRecord | undefined {
+    const stored = this.fixtures[customerId]?.[kind]?.[id];
+    if (stored) return stored;
+    return this.generated?.customerId === customerId ? generatedIcimsRecord(this.origin, this.generated, kind, id) : undefined;
   }
 
   /** Whether this API request is answered 429 (and uses up one of a counted fault). */

@@ -13,7 +13,7 @@ export const SEEK_GRAPHQL_PATH = '/graphql';
  * Token endpoint (developer.seek.com/auth/partner-tokens): JSON body {audience, client_id,
  * client_secret, grant_type: "client_credentials"} → {access_token, expires_in, token_type}.
  *
- * GraphQL, in this order: 429 / 5xx faults (a gateway answers before the API) → Bearer token
+ * GraphQL, in this order: 429 / 5xx faults (a gateway answers before the API) → latency → Bearer token
  * (UNAUTHENTICATED in SEEK's error shape) → GraphQL-error fault → parse (400
  * GRAPHQL_PARSE_FAILED) → validate (400 GRAPHQL_VALIDATION_FAILED) → variables (400
  * BAD_USER_INPUT) → execute (resolver errors with their codes, HTTP 200) → hang fault (the
@@ -113,6 +113,7 @@ export function createSeekSandboxApp(state: SeekSandboxState, hung: Set<Response
       record.outcome = `http:${faults.serverError.status}`;
       return;
     }
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const tokenProblem = state.tokenProblem(bearer);
     if (tokenProblem) {
       // SEEK's documented shape (developer.seek.com/graphql/error-responses), HTTP 200.
@@ -282,5 +283,6 @@ function checkFaultRequest(request: SeekFaultRequest): string[] {
     if (typeof request.graphqlError.code !== 'string' || request.graphqlError.code === '') problems.push('graphqlError.code must be a non-empty string');
   }
   if (request.hang && request.hang.count !== undefined) count(request.hang.count, 'hang');
+  if (request.latencyMs !== undefined && (typeof request.latencyMs !== 'number' || !Number.isInteger(request.latencyMs) || request.latencyMs < 0 || request.latencyMs > 600_000)) problems.push('latencyMs must be an integer 0..600000');
   return problems;
 }

@@ -119,7 +119,7 @@ const mutations: Record<string, GraphQLFieldResolver<unknown, SandboxContext, { 
       createDateTime: input.candidateProfile.createDateTime,
       updateDateTime: input.candidateProfile.updateDateTime,
     };
-    state.candidates.set(candidate.documentId, candidate);
+    state.addCandidate(candidate);
     context.outcome = 'success';
     return { __typename: 'UploadCandidatePayload_Success', candidate: candidateOutput(candidate), candidateProcessHistoryItems: [], hiringOrganization: hiringOrganization(hirerId) };
   },
@@ -144,7 +144,7 @@ const mutations: Record<string, GraphQLFieldResolver<unknown, SandboxContext, { 
     }
     const scheme = profileId.split(':')[0] || 'seekAnz';
     const stored: StoredItem = { id: sandboxId(scheme, 'candidateProcessHistoryItem', 'uploaded'), profileId, idempotencyId: String(itemInput.idempotencyId), item: itemInput, createdAt: Date.now() };
-    state.items.set(stored.id, stored);
+    state.addItem(stored);
     context.outcome = 'success';
     return { __typename: 'CreateCandidateProcessHistoryItemPayload_Success', candidateProcessHistoryItem: itemOutput(stored), candidateProfile: { profileId: { value: profileId } } };
   },
@@ -166,7 +166,7 @@ const mutations: Record<string, GraphQLFieldResolver<unknown, SandboxContext, { 
     const { state } = context;
     const stored = state.items.get(String(input.candidateProcessHistoryItem.id));
     if (!stored) throw badInput('candidateProcessHistoryItem.id does not identify a process history item');
-    state.items.delete(stored.id);
+    state.deleteItem(stored);
     context.outcome = 'deleted';
     return { candidateProcessHistoryItem: itemOutput(stored) };
   },

@@ -73,6 +73,8 @@ export interface SeekFaults {
   graphqlError: { remaining: number; code: string; message: string; operation?: string };
   /** Next N GraphQL requests are executed (the mutation lands) but never answered, until the sandbox closes. */
   hang: { remaining: number; operation?: string };
+  /** Every GraphQL request (past the gateway faults) is handled this long after it arrives (load runs). */
+  latencyMs: number;
 }
 
 export interface SeekFaultRequest {
@@ -80,6 +82,7 @@ export interface SeekFaultRequest {
   rateLimit?: { count: number; retryAfter?: string | number | null; operation?: string };
   graphqlError?: { count: number; code: string; message?: string; operation?: string };
   hang?: { count?: number; operation?: string };
+  latencyMs?: number;
 }
 
 /**
@@ -101,6 +104,7 @@ function noFaults(): SeekFaults {
     rateLimit: { remaining: 0, retryAfter: null },
     graphqlError: { remaining: 0, code: 'INTERNAL_SERVER_ERROR', message: 'Internal error (sandbox fault)' },
     hang: { remaining: 0 },
+    latencyMs: 0,
   };
 }
 
@@ -117,6 +121,11 @@ export class SeekSandboxState {
   readonly candidates = new Map<string, UploadedCandidate>();
   readonly items = new Map<string, StoredItem>();
   readonly operations: OperationRecord[] = [];
+  // Lookup indexes (kept by addCandidate/addItem/deleteItem), so load runs with tens of thousands
+  // of candidates do not scan them on every request.
+  private readonly candidateKeys = new Map<string, UploadedCandidate>();
+  private readonly candidateProfiles = new Map<string, UploadedCandidate>();
+  private readonly itemKeys = new Map<string, StoredItem>();
   faults: SeekFaults = noFaults();
   settings: SeekSandboxSettings;
   private readonly initialSettings: SeekSandboxSettings;
@@ -150,20 +159,32 @@ export class SeekSandboxState {
     return this.tokens.size;
   }
 
+  addCandidate(candidate: UploadedCandidate): void {
+    this.candidates.set(candidate.documentId, candidate);
+    this.candidateKeys.set(`${candidate.hirerId}\n${candidate.email}`, candidate);
+    this.candidateProfiles.set(candidate.profileId, candidate);
+  }
+
+  addItem(item: StoredItem): void {
+    this.items.set(item.id, item);
+    this.itemKeys.set(`${item.profileId}\n${item.idempotencyId}`, item);
+  }
+
+  deleteItem(item: StoredItem): void {
+    this.items.delete(item.id);
+    this.itemKeys.delete(`${item.profileId}\n${item.idempotencyId}`);
+  }
+
   candidateByEmail(hirerId: string, email: string): UploadedCandidate | undefined {
-    const wanted = email.trim().toLowerCase();
-    for (const candidate of this.candidates.values()) if (candidate.hirerId === hirerId && candidate.email === wanted) return candidate;
-    return undefined;
+    return this.candidateKeys.get(`${hirerId}\n${email.trim().toLowerCase()}`);
   }
 
   candidateByProfile(profileId: string): UploadedCandidate | undefined {
-    for (const candidate of this.candidates.values()) if (candidate.profileId === profileId) return candidate;
-    return undefined;
+    return this.candidateProfiles.get(profileId);
   }
 
   itemByIdempotency(profileId: string, idempotencyId: string): StoredItem | undefined {
-    for (const item of this.items.values()) if (item.profileId === profileId && item.idempotencyId === idempotencyId) return item;
-    return undefined;
+    return this.itemKeys.get(`${profileId}\n${idempotencyId}`);
   }
 
   itemsOf(profileId: string): StoredItem[] {
@@ -189,6 +210,7 @@ export class SeekSandboxState {
       };
     }
     if (request.hang) this.faults.hang = { remaining: request.hang.count ?? Number.POSITIVE_INFINITY, operation: request.hang.operation };
+    if (request.latencyMs !== undefined) this.faults.latencyMs = request.latencyMs;
   }
 
   applySettings(settings: Partial<Omit<SeekSandboxSettings, 'forbiddenHirers'>> & { forbiddenHirers?: Iterable<string> }): void {
@@ -207,6 +229,9 @@ export class SeekSandboxState {
     this.tokens.clear();
     this.candidates.clear();
     this.items.clear();
+    this.candidateKeys.clear();
+    this.candidateProfiles.clear();
+    this.itemKeys.clear();
     this.clearOperations();
     this.faults = noFaults();
     this.settings = { ...this.initialSettings, forbiddenHirers: new Set(this.initialSettings.forbiddenHirers) };

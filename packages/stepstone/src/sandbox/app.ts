@@ -8,9 +8,9 @@ export const ATSI_V1_PATH = '/qs-api/public/atsi/v1/:atsId';
 
 /**
  * A real HTTP stand-in for the ATSi Application Status service. Order of checks on a status
- * POST: delay → hang → 429 → 5xx (faults first, as a gateway in front of the service would
- * answer) → X-AtsiToken (401) → reject-all switch (400) → body contract (400) → 200 (or, with
- * an accept-then-hang fault, recorded as received and never answered).
+ * POST: latency and delay (held, then handled as below) → hang → 429 → 5xx (faults first, as a
+ * gateway in front of the service would answer) → X-AtsiToken (401) → reject-all switch (400) → body
+ * contract (400) → 200 (or, with an accept-then-hang fault, recorded as received and never answered).
  * StepStone documents no response bodies; the sandbox answers small JSON bodies of its own.
  */
 export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Set<Response> = new Set()): Express {
@@ -20,6 +20,7 @@ export function createStepStoneSandboxApp(state: StepStoneSandboxState, hung: Se
 
   const receiveStatus = async (req: Request, res: Response): Promise<void> => {
     const { faults } = state;
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     if (faults.delay.remaining > 0) {
       // Held, then handled as if it arrived now: StepStone shows the message it applied last. The
       // client may give up meanwhile; the message is applied anyway (an answer lost, not a request).
@@ -162,5 +163,6 @@ function checkFaultRequest(request: FaultRequest): string[] {
     if (typeof request.delay.ms !== 'number' || !Number.isInteger(request.delay.ms) || request.delay.ms < 0 || request.delay.ms > 600_000) problems.push('delay.ms must be an integer 0..600000');
   }
   if (request.rejectAll && typeof request.rejectAll.enabled !== 'boolean') problems.push('rejectAll.enabled must be true or false');
+  if (request.latencyMs !== undefined && (typeof request.latencyMs !== 'number' || !Number.isInteger(request.latencyMs) || request.latencyMs < 0 || request.latencyMs > 600_000)) problems.push('latencyMs must be an integer 0..600000');
   return problems;
 }

@@ -49,6 +49,8 @@ export interface StepStoneFaults {
   delay: { remaining: number; ms: number };
   /** Every status message is refused with 400 and this message until switched off. */
   rejectAll: { enabled: boolean; message: string };
+  /** Every status request is handled this long after it arrives (a slow service; load runs). */
+  latencyMs: number;
 }
 
 export interface FaultRequest {
@@ -57,6 +59,7 @@ export interface FaultRequest {
   hang?: { count?: number; afterAccept?: boolean };
   delay?: { count?: number; ms: number };
   rejectAll?: { enabled: boolean; message?: string };
+  latencyMs?: number;
 }
 
 const DEFAULT_REJECT_MESSAGE = 'Application status rejected by the sandbox (reject-all mode)';
@@ -68,6 +71,7 @@ function noFaults(): StepStoneFaults {
     hang: { remaining: 0, afterAccept: false },
     delay: { remaining: 0, ms: 0 },
     rejectAll: { enabled: false, message: DEFAULT_REJECT_MESSAGE },
+    latencyMs: 0,
   };
 }
 
@@ -117,6 +121,7 @@ export class StepStoneSandboxState {
     if (request.hang) this.hangNext(request.hang.count, request.hang.afterAccept ?? false);
     if (request.delay) this.delayNext(request.delay.ms, request.delay.count);
     if (request.rejectAll) this.rejectAll(request.rejectAll.enabled, request.rejectAll.message);
+    if (request.latencyMs !== undefined) this.faults.latencyMs = request.latencyMs;
   }
 
   clearRecords(): void {
