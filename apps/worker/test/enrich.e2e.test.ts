@@ -176,6 +176,26 @@ describe('enrich: the seed event', () => {
     expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'stepstone' })).toBe(0);
   });
 
+  it('a 5xx on the user read does not hold the event back: SEEK gets no actor now, counted as read_error; the next event reads the user again', async () => {
+    harness.sandbox.setRecord('1234', 'people', '33', { id: 33, firstname: 'Casey', lastname: 'Coordinator', email: 'casey.coordinator@example.com' });
+    harness.sandbox.faults({ serverError: { count: 1, status: 502, path: '/customers/1234/people/33' } });
+    const before = await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'read_error' });
+    const failedRead = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '33', oldStatus: 'F3' }));
+    expect(await harness.waitForState('enrich', failedRead, ['completed', 'failed'])).toBe('completed');
+    const first = (await harness.queues.seek.getJob(deliveryJobId(failedRead, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(first.data.seek).not.toHaveProperty('actor');
+    // Completed on its first attempt: no retry of the enrichment for the user's 5xx.
+    expect((await harness.queues.enrich.getJob(failedRead))?.attemptsMade).toBe(1);
+    expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'read_error' })).toBe(before + 1);
+    const line = harness.workers[0].logs().find((entry) => entry.message === 'acting user not available; the partner names its fallback party' && entry.jobId === failedRead);
+    expect(line).toMatchObject({ reason: 'read_error', detail: 'HTTP 502' });
+    const next = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '33', oldStatus: 'F4' }));
+    await harness.waitForState('enrich', next, ['completed']);
+    const second = (await harness.queues.seek.getJob(deliveryJobId(next, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(second.data.seek.actor).toMatchObject({ formattedName: 'Casey Coordinator' });
+    expect(harness.workers.flatMap((worker) => worker.logs()).map((entry) => JSON.stringify(entry)).join('\n')).not.toMatch(/Casey|Coordinator/);
+  });
+
   it('the acting user is the candidate: not read, SEEK gets no actor (reason candidate)', async () => {
     harness.sandbox.requests.length = 0;
     const before = await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'candidate' });

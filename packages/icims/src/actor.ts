@@ -19,7 +19,7 @@ import { UserCache, type CachedUser } from './user-cache';
  *   429 or the tenant's closed back-off gate, an abort at shutdown, a Redis failure → thrown: the
  *                      whole event waits or is retried, as for the other records.
  */
-export type ActorRead = { found: true; user: IcimsUser } | { found: false; reason: 'not_found' | 'read_error' };
+export type ActorRead = { found: true; user: IcimsUser } | { found: false; reason: 'not_found' } | { found: false; reason: 'read_error'; detail: string };
 
 export interface ActorRequest {
   /** Checked by the link allow-list or built from the origin, the customer and the userId. */
@@ -85,7 +85,9 @@ export class ActorReader {
       return { actor: actorOf(request.id, flight.value), fromCache: false, requested: !flight.shared };
     } catch (error) {
       if (!isFallbackError(error)) throw error;
-      return { actor: { found: false, reason: 'read_error' }, fromCache: false, requested: sent };
+      // What iCIMS answered, for the log line: a status or a network code, never a body.
+      const { httpStatus, code } = (error as PermanentError | RetryableError).details;
+      return { actor: { found: false, reason: 'read_error', detail: httpStatus ? `HTTP ${httpStatus}` : (code ?? 'error') }, fromCache: false, requested: sent };
     }
   }
 

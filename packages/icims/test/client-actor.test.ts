@@ -172,7 +172,7 @@ describe('the acting user', () => {
     const tenant = freshAccess();
     sandbox.faults({ serverError: { count: 1, status: 503, path: '/customers/1234/people/3' } });
     const failed = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364', '3'));
-    expect(failed.actor).toEqual({ found: false, reason: 'read_error' });
+    expect(failed.actor).toEqual({ found: false, reason: 'read_error', detail: 'HTTP 503' });
     expect(failed.workflow.status?.id).toBe('9782');
     expect(failed.requests).toBe(4);
     expect(await redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);

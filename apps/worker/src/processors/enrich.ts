@@ -96,10 +96,10 @@ function enrichedRecords(records: StatusChangeRecords, actor: EnrichedActor | un
 }
 
 /** The acting user with a name, or why there is none (the partners that asked name their fallback party). */
-function actingUser(read: ActorRead | undefined, noRead: 'candidate' | 'no_user_id' | undefined): { actor: EnrichedActor } | { reason: string } {
+function actingUser(read: ActorRead | undefined, noRead: 'candidate' | 'no_user_id' | undefined): { actor: EnrichedActor } | { reason: string; detail?: string } {
   if (noRead) return { reason: noRead };
   if (!read) return { reason: 'no_user_id' };
-  if (!read.found) return { reason: read.reason };
+  if (!read.found) return read.reason === 'read_error' ? { reason: read.reason, detail: read.detail } : { reason: read.reason };
   const { formattedName, givenName, familyName, email } = read.user;
   if (!formattedName) return { reason: 'no_name' };
   return { actor: { formattedName, ...(givenName ? { givenName } : {}), ...(familyName ? { familyName } : {}), ...(email ? { email } : {}) } };
@@ -266,7 +266,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
       if (acting && 'reason' in acting && actorPartners.has(key)) {
         // Not a skip and not a failure: the partner names its fallback party (ids only in the log, never a name).
         metrics.actorFallbacks.inc({ partner: key, reason: acting.reason });
-        log.info('acting user not available; the partner names its fallback party', { partner: key, reason: acting.reason, userId: event.userId });
+        log.info('acting user not available; the partner names its fallback party', { partner: key, reason: acting.reason, userId: event.userId, ...(acting.detail ? { detail: acting.detail } : {}) });
       }
     }
     if (flowJobs.length > 0) {
