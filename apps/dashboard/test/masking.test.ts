@@ -65,6 +65,11 @@ describe('maskJobData', () => {
         stepstone: { atsiApplicationId: 'A-1', status: 'INTERVIEW' },
       },
     ],
+    [
+      "the SEEK job's acting user (the recruiter's name and email, PII too)",
+      { seek: { idempotencyId: 'i-1', statusCode: 'Interview', sourceName: 'iCIMS', actor: { formattedName: 'Riley Recruiter', givenName: 'Riley', familyName: 'Recruiter', email: 'riley.recruiter@example.com' } } },
+      { seek: { idempotencyId: 'i-1', statusCode: 'Interview', sourceName: 'iCIMS', actor: { formattedName: 'R*** R***', givenName: 'R***', familyName: 'R***', email: 'r***@example.com' } } },
+    ],
     ['bare name inside a person object', { person: { name: 'Jane Doe', id: '1' } }, { person: { name: 'J*** D***', id: '1' } }],
     ['bare name elsewhere is not a person', { source: { name: 'SEEK' } }, { source: { name: 'SEEK' } }],
     [

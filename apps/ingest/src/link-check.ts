@@ -19,6 +19,8 @@ export interface LinkRefusal {
 }
 
 const RECORD_WORDS: Record<IcimsRecordKind, string> = { applicantworkflows: 'applicant workflow', people: 'person', jobs: 'job' };
+/** The user link names a person record too; the recruiter reads "user". */
+const recordWords = (problem: Extract<EventRecordProblem, { type: 'link' }>): string => (problem.idField === 'userId' ? 'user' : RECORD_WORDS[problem.record]);
 // Untrusted text is echoed to the recruiter only when it is short and plain.
 const SAFE_TITLE = /^[A-Za-z0-9 ._()&'/-]{1,64}$/;
 const SAFE_HOST = /^[A-Za-z0-9.:[\]-]{1,80}$/;
@@ -55,7 +57,7 @@ function hostOf(link: string): string | undefined {
 }
 
 function why(problem: Extract<EventRecordProblem, { type: 'link' }>, link: string, event: IcimsStatusEvent, origin: string): string {
-  const record = RECORD_WORDS[problem.record];
+  const record = recordWords(problem);
   switch (problem.code) {
     case 'foreign_host': {
       const host = hostOf(link);
@@ -99,7 +101,7 @@ function describeRefusal(problem: EventRecordProblem, event: IcimsStatusEvent, o
   }
   const link = String(event.links[problem.index]?.url ?? '');
   const title = SAFE_TITLE.test(problem.title) ? `"${problem.title}" ` : '';
-  const rel = SAFE_TITLE.test(problem.rel) ? problem.rel : RECORD_WORDS[problem.record];
+  const rel = SAFE_TITLE.test(problem.rel) ? problem.rel : recordWords(problem);
   const field = `links[${problem.index}].url`;
   return {
     field,

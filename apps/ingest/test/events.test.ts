@@ -299,6 +299,39 @@ describe('event links, checked at ingest with the worker allow-list', () => {
     expect(await jobsFor(systemId)).toHaveLength(0);
   });
 
+  /** The seed event for a fresh workflow, its user ("Posting User") link replaced. */
+  const withUserLink = (systemId: string, url: string) => {
+    const event = seedEvent({ systemId });
+    return JSON.stringify({ ...event, links: (event.links as Array<{ rel: string; url: string }>).map((link) => (link.rel === 'user' ? { ...link, url } : link)) });
+  };
+  const refusedUser: Array<[string, string, RegExp]> = [
+    ['another host', 'https://evil.example.com/customers/1234/people/3', /points to evil\.example\.com, not to this customer's iCIMS API \(api\.icims\.com\)/],
+    ['another customer', 'https://api.icims.com/customers/5678/people/3', /another iCIMS customer's records, not to customer 1234/],
+    ['a path with ..', 'https://api.icims.com/customers/1234/people/../jobs/3', /not a plain iCIMS record address/],
+    ['a job instead of a person', 'https://api.icims.com/customers/1234/jobs/3', /does not point to a user record/],
+    ['another user', 'https://api.icims.com/customers/1234/people/4', /names user 4, but the event is for user 3 \(userId\)/],
+  ];
+  it.each(refusedUser)('the user link too (the worker reads the acting user): 400 for %s, nothing enqueued', async (_label, link, why) => {
+    const systemId = nextSystemId();
+    const answer = await postEvent(url, withUserLink(systemId, link), { authorization: AUTH.tenant1234 });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.userMessage).toMatch(/^The status change could not be sent: the event's link "Posting User" \(user\) was refused because /);
+    expect(answer.json.error.userMessage).toMatch(why);
+    expect(answer.json.error.debugErrorMessage).toMatch(/^links\[3\]\.url refused by the link allow-list/);
+    expect(await jobsFor(systemId)).toHaveLength(0);
+  });
+
+  it('accepts an event without a user link, and one whose userId is too long for a URL (the acting user is optional)', async () => {
+    const [without, long] = [nextSystemId(), nextSystemId()];
+    const noUserLink = seedEvent({ systemId: without });
+    const a = await postEvent(url, JSON.stringify({ ...noUserLink, links: (noUserLink.links as Array<{ rel: string }>).filter((link) => link.rel !== 'user') }), { authorization: AUTH.tenant1234 });
+    const longUser = seedEvent({ systemId: long, userId: '1'.repeat(19) });
+    const b = await postEvent(url, JSON.stringify({ ...longUser, links: (longUser.links as Array<{ rel: string }>).filter((link) => link.rel !== 'user') }), { authorization: AUTH.tenant1234 });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await jobsFor(without)).toHaveLength(1);
+    expect(await jobsFor(long)).toHaveLength(1);
+  });
+
   it("checks a tenant's links against its own apiBaseUrl", async () => {
     const [eu, us] = [nextSystemId(), nextSystemId()];
     const atEu = await postEvent(url, eventJson({ customerId: '8888', systemId: eu }, EU_API_BASE_URL), { authorization: AUTH.defaults });

@@ -17,6 +17,12 @@ export interface WorkerMetrics {
   deliveries: Counter<'partner' | 'outcome'>;
   /** Destinations skipped on purpose (unmapped status, no partner id for the application, partner disabled …). */
   skips: Counter<'partner' | 'reason'>;
+  /**
+   * Deliveries planned without the acting iCIMS user a partner asked for (it names its fallback
+   * party instead; not a skip, not a failure), by partner and reason: not_found (unknown to
+   * iCIMS or hidden from the integration user), read_error, no_name, no_user_id, candidate.
+   */
+  actorFallbacks: Counter<'partner' | 'reason'>;
   /** Time from ingest receiving the event to the partner accepting it. */
   deliveryLatency: Histogram<'partner'>;
   /** Jobs that used up their attempts (the alerting hook). */
@@ -42,6 +48,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     }),
     deliveries: new Counter({ name: 'status_bridge_deliveries_total', help: 'Partner deliveries by partner and outcome', labelNames: ['partner', 'outcome'], registers }),
     skips: new Counter({ name: 'status_bridge_skips_total', help: 'Destinations skipped on purpose, by partner and reason', labelNames: ['partner', 'reason'], registers }),
+    actorFallbacks: new Counter({
+      name: 'status_bridge_actor_fallbacks_total',
+      help: 'Deliveries planned with the partner\'s fallback party because the acting iCIMS user could not be named, by partner and reason',
+      labelNames: ['partner', 'reason'],
+      registers,
+    }),
     deliveryLatency: new Histogram({
       name: 'status_bridge_delivery_latency_seconds',
       help: 'Time from ingest receive to partner acceptance',

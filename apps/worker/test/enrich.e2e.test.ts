@@ -69,14 +69,19 @@ describe('enrich: the seed event', () => {
       statusCode: 'Interview',
       positionProfileId: SEED_POSITION_PROFILE_ID,
       sourceName: 'StepStone',
+      // SEEK asks for the acting user: the event's userId 3, the seed's "Posting User".
+      actor: { formattedName: 'Riley Recruiter', givenName: 'Riley', familyName: 'Recruiter', email: 'riley.recruiter@example.com' },
     });
+    // StepStone names no actor: the StatusChange carries none.
+    expect(JSON.stringify(stepstone.data)).not.toMatch(/Riley|Recruiter/);
     // The contract's options travel with jobs added through the flow producer.
     expect(stepstone.opts.attempts).toBe(35);
     expect(stepstone.name).toBe('stepstone-status');
 
-    // Requests: fields= on every GET, bearer auth, one token.
+    // Requests: fields= on every GET, bearer auth, one token; the user with name and email only.
     const api = harness.sandbox.state.apiRequests();
-    expect(api.map((request) => request.path).sort()).toEqual(['/customers/1234/applicantworkflows/2203', '/customers/1234/jobs/1242', '/customers/1234/people/1364']);
+    expect(api.map((request) => request.path).sort()).toEqual(['/customers/1234/applicantworkflows/2203', '/customers/1234/jobs/1242', '/customers/1234/people/1364', '/customers/1234/people/3']);
+    expect(api.find((request) => request.path === '/customers/1234/people/3')?.query.fields).toBe('firstname,lastname,email');
     expect(api.every((request) => request.auth === 'bearer' && request.query.fields !== undefined && request.answer === 200)).toBe(true);
     expect(api.find((request) => request.path.includes('/applicantworkflows/'))?.query.fields).toContain('field51234');
     expect(api.find((request) => request.path.includes('/jobs/'))?.query.fields).toContain('field61234');
@@ -84,7 +89,8 @@ describe('enrich: the seed event', () => {
     // The return value (shown in the dashboard) carries ids, no PII.
     const enrich = await harness.queues.enrich.getJob(jobId);
     expect(enrich?.returnvalue).toMatchObject({ enrichJobId: jobId, deliveries: { stepstone: deliveryJobId(jobId, 'stepstone'), seek: deliveryJobId(jobId, 'seek') } });
-    expect(JSON.stringify(enrich?.returnvalue)).not.toMatch(/Jordan|Sample|example\.com|\+61/);
+    expect(JSON.stringify(enrich?.returnvalue)).not.toMatch(/Jordan|Sample|Riley|Recruiter|example\.com|\+61/);
+    expect(enrich?.returnvalue).toMatchObject({ icimsRequests: 4 });
   });
 
   it('retrying the enrichment or replaying the job id creates no second delivery', async () => {
@@ -115,26 +121,91 @@ describe('enrich: the seed event', () => {
     const second = await harness.enqueue(seedEvent(harness.sandbox.url, { systemId: '2204', personId: '1365', newStatus: '9790', oldStatus: 'D10100' }));
     await harness.waitForState('enrich', second, ['completed']);
     const jobs = harness.sandbox.state.apiRequests().filter((request) => request.path === '/customers/1234/jobs/1242');
-    // The seed test above may have cached job 1242 already: at most one job request for two events.
+    const users = harness.sandbox.state.apiRequests().filter((request) => request.path === '/customers/1234/people/3');
+    // The seed test above may have cached job 1242 and user 3 already: at most one request each for two events.
     expect(jobs.length).toBeLessThanOrEqual(1);
-    expect(harness.sandbox.state.apiRequests()).toHaveLength(4 + jobs.length);
+    expect(users.length).toBeLessThanOrEqual(1);
+    expect(harness.sandbox.state.apiRequests()).toHaveLength(4 + jobs.length + users.length);
     const summary = (await harness.queues.enrich.getJob(second))?.returnvalue as { icimsRequests: number; jobFromCache: boolean };
     expect(summary).toMatchObject({ icimsRequests: 2, jobFromCache: true });
   });
 
-  it('measured: 20 events over 2 new jobs cost 42 iCIMS requests (2.1 per event)', async () => {
+  it('measured: 20 events over 2 new jobs and 2 new users (SEEK asks for the actor) cost 44 iCIMS requests; once warm, 2 per event', async () => {
     for (const id of ['3001', '3002']) harness.sandbox.setRecord('1234', 'jobs', id, { id: Number(id), jobtitle: `Job ${id}`, field61234: `seekAnzPublicTest:positionProfile:unposted:${id}` });
+    for (const [id, first] of [['31', 'Alex'], ['32', 'Blair']]) harness.sandbox.setRecord('1234', 'people', id, { id: Number(id), firstname: first, lastname: 'Recruiter', email: `${first.toLowerCase()}@example.com` });
     harness.sandbox.requests.length = 0;
-    const jobIds: string[] = [];
+    const perEvent: number[] = [];
     for (let i = 0; i < 20; i++) {
-      // Sequential, as events for one job usually arrive: the first fills the cache.
-      const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { jobId: i % 2 === 0 ? '3001' : '3002', oldStatus: `M${i}` }));
+      // Sequential, as events for one job usually arrive: the first fills the cache. Jobs and
+      // users do not pair up (i % 2 and i % 4 < 2), so the users' caches warm independently of the jobs'.
+      const event = seedEvent(harness.sandbox.url, { jobId: i % 2 === 0 ? '3001' : '3002', userId: i % 4 < 2 ? '31' : '32', oldStatus: `M${i}` });
+      const jobId = await harness.enqueue(event);
       await harness.waitForState('enrich', jobId, ['completed']);
-      jobIds.push(jobId);
+      const summary = (await harness.queues.enrich.getJob(jobId))?.returnvalue as { icimsRequests: number };
+      perEvent.push(summary.icimsRequests);
+      const seek = (await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))) as Job<SeekDeliveryJob>;
+      expect(seek.data.seek.actor?.formattedName).toBe(i % 4 < 2 ? 'Alex Recruiter' : 'Blair Recruiter');
     }
     const api = harness.sandbox.state.apiRequests();
-    expect(api.filter((request) => request.path.includes('/jobs/'))).toHaveLength(2);
-    expect(api).toHaveLength(42);
+    const jobs = api.filter((request) => request.path.includes('/jobs/')).length;
+    const users = api.filter((request) => /\/people\/3[12]$/.test(request.path)).length;
+    const warm = perEvent.slice(3);
+    process.stdout.write(
+      `iCIMS requests over 20 events (2 jobs, 2 users, cold caches): ${api.length} in all (${(api.length / 20).toFixed(2)} per event; jobs ${jobs}, users ${users}); ` +
+        `per event: ${perEvent.join(' ')}; once warm (events 4-20): max ${Math.max(...warm)}, mean ${(warm.reduce((a, b) => a + b, 0) / warm.length).toFixed(2)}\n`,
+    );
+    expect(jobs).toBe(2);
+    expect(users).toBe(2);
+    expect(api).toHaveLength(44);
+    expect(perEvent.reduce((a, b) => a + b, 0)).toBe(44);
+    // Events 1-3 meet a new job or user (4, 3, 3); from event 4 on every job and user is cached.
+    expect(perEvent.slice(0, 3)).toEqual([4, 3, 3]);
+    expect(perEvent.slice(3)).toEqual(Array(17).fill(2));
+  });
+
+  it('an acting user iCIMS does not show (404): SEEK gets no actor (delivery names the fallback party), counted, never a failure', async () => {
+    const before = await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'not_found' });
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '424242', oldStatus: 'F1' }));
+    expect(await harness.waitForState('enrich', jobId, ['completed', 'failed'])).toBe('completed');
+    const seek = (await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(seek.data.seek).not.toHaveProperty('actor');
+    expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'not_found' })).toBe(before + 1);
+    const line = harness.workers[0].logs().find((entry) => entry.message === 'acting user not available; the partner names its fallback party' && entry.jobId === jobId);
+    expect(line).toMatchObject({ partner: 'seek', reason: 'not_found', userId: '424242' });
+    // StepStone names no actor, so it is not counted for it.
+    expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'stepstone' })).toBe(0);
+  });
+
+  it('a 5xx on the user read does not hold the event back: SEEK gets no actor now, counted as read_error; the next event reads the user again', async () => {
+    harness.sandbox.setRecord('1234', 'people', '33', { id: 33, firstname: 'Casey', lastname: 'Coordinator', email: 'casey.coordinator@example.com' });
+    harness.sandbox.faults({ serverError: { count: 1, status: 502, path: '/customers/1234/people/33' } });
+    const before = await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'read_error' });
+    const failedRead = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '33', oldStatus: 'F3' }));
+    expect(await harness.waitForState('enrich', failedRead, ['completed', 'failed'])).toBe('completed');
+    const first = (await harness.queues.seek.getJob(deliveryJobId(failedRead, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(first.data.seek).not.toHaveProperty('actor');
+    // Completed on its first attempt: no retry of the enrichment for the user's 5xx.
+    expect((await harness.queues.enrich.getJob(failedRead))?.attemptsMade).toBe(1);
+    expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'read_error' })).toBe(before + 1);
+    const line = harness.workers[0].logs().find((entry) => entry.message === 'acting user not available; the partner names its fallback party' && entry.jobId === failedRead);
+    expect(line).toMatchObject({ reason: 'read_error', detail: 'HTTP 502' });
+    const next = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '33', oldStatus: 'F4' }));
+    await harness.waitForState('enrich', next, ['completed']);
+    const second = (await harness.queues.seek.getJob(deliveryJobId(next, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(second.data.seek.actor).toMatchObject({ formattedName: 'Casey Coordinator' });
+    expect(harness.workers.flatMap((worker) => worker.logs()).map((entry) => JSON.stringify(entry)).join('\n')).not.toMatch(/Casey|Coordinator/);
+  });
+
+  it('the acting user is the candidate: not read, SEEK gets no actor (reason candidate)', async () => {
+    harness.sandbox.requests.length = 0;
+    const before = await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'candidate' });
+    const jobId = await harness.enqueue(seedEvent(harness.sandbox.url, { userId: '1364', oldStatus: 'F2' }));
+    expect(await harness.waitForState('enrich', jobId, ['completed', 'failed'])).toBe('completed');
+    const seek = (await harness.queues.seek.getJob(deliveryJobId(jobId, 'seek'))) as Job<SeekDeliveryJob>;
+    expect(seek.data.seek).not.toHaveProperty('actor');
+    // Only the candidate's own read, with the candidate fields: no user read of person 1364.
+    expect(harness.sandbox.state.apiRequests().filter((request) => request.path === '/customers/1234/people/1364').map((request) => request.query.fields)).toEqual(['firstname,middlename,lastname,email,phones,field71234']);
+    expect(await metricValue('status_bridge_actor_fallbacks_total', { partner: 'seek', reason: 'candidate' })).toBe(before + 1);
   });
 
   it('a candidate without an AtsiApplicationId gets no StepStone delivery (counted skip), SEEK still goes', async () => {

@@ -101,6 +101,7 @@ test('/metrics exposes the named series, with queue depth read from Redis at scr
     'status_bridge_job_duration_seconds',
     'status_bridge_deliveries_total',
     'status_bridge_skips_total',
+    'status_bridge_actor_fallbacks_total',
     'status_bridge_delivery_latency_seconds',
     'status_bridge_jobs_exhausted_total',
     'status_bridge_icims_requests_total',

@@ -171,7 +171,8 @@ describe('first and second status change of one person', () => {
       action: { code: 'CandidateWorkflowTransition', name: 'Second interview', description: 'Status changed to Second interview for Forklift driver' },
       actionDate: '2026-11-23T18:30:00.000Z',
       idempotencyId: data.seek.idempotencyId,
-      primaryParties: [{ person: { name: { formattedName: 'Hayden Robinson', given: 'Hayden', family: 'Robinson' }, communication: { email: [], phone: [] } } }],
+      // A job without `actor` (as every job queued before it existed): the tenant's fallback party, never the candidate.
+      primaryParties: [{ person: { name: { formattedName: 'Recruiting team' }, communication: { email: [], phone: [] } } }],
       positionProfile: { profileId: POSITION },
       seekSource: { name: 'iCIMS' },
       status: { code: 'Interview' },

@@ -47,8 +47,24 @@ export interface IcimsNeeds {
   personFields?: readonly string[];
   /** Custom fields of the job. */
   jobFields?: readonly string[];
-  /** The acting iCIMS user (the event's userId: the recruiter who changed the status). */
+  /**
+   * true: read the acting iCIMS user (the event's userId: the recruiter who changed the status)
+   * into `EnrichedRecords.actor`. One more request per user and cache lifetime
+   * (ICIMS_USER_CACHE_TTL_SECONDS), so ask only when the partner sends it.
+   */
   actor?: boolean;
+}
+
+/**
+ * The acting iCIMS user: a colleague's name and email, PII like the candidate's. Never logged;
+ * the dashboard masks these keys in job data.
+ */
+export interface EnrichedActor {
+  /** "<first> <last>"; absent when iCIMS gave no name. */
+  formattedName?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
 }
 
 /** The iCIMS data a partner's `plan` may read (custom fields as text, lower-case names). */
@@ -56,6 +72,13 @@ export interface EnrichedRecords {
   workflow: { custom: Readonly<Record<string, string>>; source?: string };
   person: { custom: Readonly<Record<string, string>> };
   job: { custom: Readonly<Record<string, string>> };
+  /**
+   * The acting user, only when a planned partner asked for it (`IcimsNeeds.actor`) and it could be
+   * read. Absent also when the user is unknown to iCIMS or hidden from the integration user, the
+   * read failed, or the user is the candidate: the enrichment counts the reason
+   * (`status_bridge_actor_fallbacks_total{partner,reason}`) and the partner names its fallback party.
+   */
+  actor?: EnrichedActor;
 }
 
 /** Our own Redis keys and logs, for a partner's stores (always under the hash-tagged prefix). */

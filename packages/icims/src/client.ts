@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { RedisConnection } from '@status-bridge/core';
 import { PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
+import { ActorReader, DEFAULT_USER_CACHE_TTL_SECONDS, type ActorRead, type ActorRequest } from './actor';
 import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
 import { classifyIcimsNetworkError, classifyIcimsResponse } from './classify';
@@ -15,7 +16,7 @@ import { icimsTokenCache } from './token-cache';
 
 /**
  * iCIMS REST client. Knows HTTP, auth, the daily budget, the tenant's back-off gate and the job
- * cache; knows nothing of queues. Returns typed records or throws PermanentError /
+ * and user caches; knows nothing of queues. Returns typed records or throws PermanentError /
  * RetryableError / RateLimitedError (the caller delays the work by its `delayMs`).
  *
  * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive.
@@ -38,6 +39,8 @@ export interface IcimsClientOptions {
   prefix: string;
   timeoutMs: number;
   jobCacheTtlSeconds: number;
+  /** How long an acting user's name and email (or their 404) stay cached (0: no cache; default a day). */
+  userCacheTtlSeconds?: number;
   /** Called once per request sent, with its outcome (ok, retry, permanent, rate_limited, refresh, network). */
   onRequest?: (tenantId: string, outcome: string) => void;
   /** Called once per tenant and day when 80% of the daily budget is used. */
@@ -72,6 +75,8 @@ export interface StatusChangeRecords {
    */
   requests: number;
   jobFromCache: boolean;
+  /** The acting user, when the caller asked for it (never fails the event; see actor.ts). */
+  actor?: ActorRead;
 }
 
 type RecordGet = { url: string; fields: readonly string[]; what: string; signal?: AbortSignal };
@@ -90,6 +95,7 @@ export class IcimsClient {
   readonly budget: RequestBudget;
   readonly jobs: JobProfileCache;
   readonly gate: BackoffGate;
+  readonly actors: ActorReader;
   private readonly recordFlights = new SingleFlight<IcimsRecord>();
   private readonly jobFlights = new SingleFlight<IcimsRecord>();
 
@@ -106,6 +112,7 @@ export class IcimsClient {
     this.tokens = icimsTokenCache(options.redis, options.prefix, options.tokenCache);
     this.budget = new RequestBudget(options.redis, options.prefix, options.onBudgetWarning);
     this.jobs = new JobProfileCache(options.redis, options.prefix, options.jobCacheTtlSeconds);
+    this.actors = new ActorReader(options.redis, options.prefix, options.userCacheTtlSeconds ?? DEFAULT_USER_CACHE_TTL_SECONDS, (access, request) => this.getRecord(access, request));
     // A probing event's requests (a token fetch and a read, each bounded by the timeout) fit in its lease.
     this.gate = new BackoffGate(options.redis, options.prefix, { jitterMs: options.backoffJitterMs ?? 2_000, probeLeaseMs: 2 * options.timeoutMs + 1_000 });
   }
@@ -252,37 +259,43 @@ export class IcimsClient {
   }
 
   /**
-   * The three records behind one status change, fetched in parallel. Order: the tenant's
-   * back-off gate (a closed gate reserves nothing), one read of the job cache, the budget for the
-   * requests it will really make (2 when the job is cached), then the reads. When the gate lets
-   * this event probe after a 429 storm, its answers open the gate for the tenant's other events.
+   * The three records behind one status change, and the acting user when asked, fetched in
+   * parallel. Order: the tenant's back-off gate (a closed gate reserves nothing), one read of the
+   * job cache and one of the user cache, the budget for the requests it will really make (2 when
+   * both are cached), then the reads. When the gate lets this event probe after a 429 storm, its
+   * answers open the gate for the tenant's other events.
    */
   async readStatusChangeRecords(
     access: IcimsTenantAccess,
     customerId: string,
-    records: { workflow: Omit<RecordRequest, 'kind'>; person: Omit<RecordRequest, 'kind'>; job: Omit<RecordRequest, 'kind'> },
+    records: { workflow: Omit<RecordRequest, 'kind'>; person: Omit<RecordRequest, 'kind'>; job: Omit<RecordRequest, 'kind'>; actor?: ActorRequest },
   ): Promise<StatusChangeRecords> {
     const admission = await this.admit(access);
     try {
       // A fetch of this job already running in this process is joined without reading the cache
       // (else its result could land between our cache miss and our join, and we would fetch again).
       const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
-      const cachedJob = runningJob ? undefined : await this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields));
-      await this.reserve(access, cachedJob || runningJob ? 2 : 3);
-      const [workflow, person, job] = await Promise.all([
+      const [cachedJob, actorLookup] = await Promise.all([
+        runningJob ? undefined : this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields)),
+        records.actor ? this.actors.lookup(access, customerId, records.actor) : undefined,
+      ]);
+      await this.reserve(access, (cachedJob || runningJob ? 2 : 3) + (actorLookup ? ActorReader.requestsNeeded(actorLookup) : 0));
+      const [workflow, person, job, actor] = await Promise.all([
         this.readOwnRecord(access, 'applicantworkflows', records.workflow),
         this.readOwnRecord(access, 'people', records.person),
         runningJob
           ? runningJob.then((record) => ({ job: readJob(records.job.id, record, records.job.customFields), fromCache: false, requested: false }))
           : this.jobProfile(access, customerId, records.job, cachedJob),
+        records.actor && actorLookup ? this.actors.read(access, customerId, records.actor, actorLookup) : undefined,
       ]);
       if (admission.state === 'probe') await this.gate.probeSucceeded(access.tenantId).catch(() => undefined);
       return {
         workflow: readWorkflow(records.workflow.id, workflow.value, records.workflow.customFields),
         person: readPerson(records.person.id, person.value, records.person.customFields),
         job: job.job,
-        requests: Number(!workflow.shared) + Number(!person.shared) + Number(job.requested),
+        requests: Number(!workflow.shared) + Number(!person.shared) + Number(job.requested) + Number(actor?.requested ?? false),
         jobFromCache: job.fromCache,
+        ...(actor ? { actor: actor.actor } : {}),
       };
     } catch (error) {
       // The probe ended without opening the gate (a 429 already closed it again; anything else

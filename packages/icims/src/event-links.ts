@@ -2,10 +2,11 @@ import { PermanentError, type IcimsStatusEvent } from '@status-bridge/core';
 import { checkRecordLink, recordUrl, type IcimsRecordKind, type LinkRefusalCode } from './links';
 
 /**
- * The URLs of the three records behind an event, from its links when present (each checked by
- * the allow-list), else built from the configured origin and the event's ids. A refused link
- * refuses the whole event before ANY request: following the other two would still tell an
- * attacker which ids exist.
+ * The URLs of the records behind an event (workflow, person, job, and the acting user), from its
+ * links when present (each checked by the allow-list), else built from the configured origin and
+ * the event's ids. A refused link refuses the whole event before ANY request: following the
+ * others would still tell an attacker which ids exist. The user link (rel `user`, "Posting User")
+ * is checked like the others, as a `people` record naming the event's userId.
  *
  * The same check runs twice: at ingest (`checkEventRecordUrls`, so a bad link is answered 400 and
  * never becomes a job) and in the enrich worker (`resolveEventRecordUrls`, defence in depth for
@@ -15,9 +16,15 @@ export interface EventRecordUrls {
   workflow: { url: string; id: string };
   person: { url: string; id: string };
   job: { url: string; id: string };
+  /**
+   * The user who changed the status (read only when a partner asks for the actor). Absent when
+   * the event's userId cannot make a URL (more than 18 digits) and it sent no link: the actor is
+   * optional data, so that is no reason to refuse the event.
+   */
+  user?: { url: string; id: string };
 }
 
-export type EventIdField = 'systemId' | 'personId' | 'jobId';
+export type EventIdField = 'systemId' | 'personId' | 'jobId' | 'userId';
 
 /** Why an event's records cannot be read; `message` is the worker's failure text (no secrets, no PII). */
 export type EventRecordProblem =
@@ -40,10 +47,12 @@ export type EventRecordProblem =
 export type EventRecordCheck = { ok: true; urls: EventRecordUrls } | { ok: false; problem: EventRecordProblem };
 
 // rel values from the captured iCIMS events (docs/partners/icims.md#the-event): camelCase rel, lowercase path.
-const RECORDS: Array<{ key: keyof EventRecordUrls; rel: string; kind: IcimsRecordKind; id: (event: IcimsStatusEvent) => string; idName: EventIdField }> = [
+const RECORDS: Array<{ key: keyof EventRecordUrls; rel: string; kind: IcimsRecordKind; id: (event: IcimsStatusEvent) => string; idName: EventIdField; optional?: true }> = [
   { key: 'workflow', rel: 'applicantworkflow', kind: 'applicantworkflows', id: (event) => event.systemId, idName: 'systemId' },
   { key: 'person', rel: 'person', kind: 'people', id: (event) => event.personId, idName: 'personId' },
   { key: 'job', rel: 'job', kind: 'jobs', id: (event) => event.jobId, idName: 'jobId' },
+  // iCIMS users are person profiles: the seed's "Posting User" link is /customers/1234/people/3.
+  { key: 'user', rel: 'user', kind: 'people', id: (event) => event.userId, idName: 'userId', optional: true },
 ];
 
 const DIGITS = /^[0-9]{1,18}$/;
@@ -82,6 +91,7 @@ export function checkEventRecordUrls(event: IcimsStatusEvent, origin: string): E
     }
     if (url === undefined) {
       // No link: the URL is built from the ids, which must fit recordUrl's rule (the schema allows 20 digits).
+      if (!DIGITS.test(expectedId) && record.optional) continue;
       if (!DIGITS.test(expectedId)) return { ok: false, problem: idProblem(record.kind, record.idName, event.customerId, expectedId) };
       url = recordUrl(origin, event.customerId, record.kind, expectedId);
     }

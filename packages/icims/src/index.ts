@@ -5,6 +5,8 @@ export * from './auth';
 export * from './token-cache';
 export * from './request-budget';
 export * from './job-cache';
+export * from './user-cache';
+export * from './actor';
 export * from './backoff-gate';
 export * from './single-flight';
 export * from './client';

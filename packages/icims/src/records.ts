@@ -61,6 +61,8 @@ export function parseIcimsDateTime(text: string | undefined): string | undefined
 export const WORKFLOW_FIELDS = ['status', 'updateddate', 'source'] as const;
 export const PERSON_FIELDS = ['firstname', 'middlename', 'lastname', 'email', 'phones'] as const;
 export const JOB_FIELDS = ['jobtitle', 'joblocation'] as const;
+/** The acting user (a person profile too): name and email only, nothing else of a colleague's record. */
+export const USER_FIELDS = ['firstname', 'lastname', 'email'] as const;
 
 export interface Workflow {
   id: string;
@@ -80,6 +82,16 @@ export interface Person {
   email?: string;
   phone?: string;
   custom: Record<string, string>;
+}
+
+/** The iCIMS user who changed the status (the event's userId), as partners may name the acting party. */
+export interface IcimsUser {
+  id: string;
+  /** "<first> <last>", or whichever of the two iCIMS returned; absent when neither. */
+  formattedName?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
 }
 
 export interface JobProfile {
@@ -128,6 +140,14 @@ export function readPerson(id: string, record: IcimsRecord, custom: readonly str
     phone: pickPhone(record.phones),
     custom: customFields(record, custom),
   };
+}
+
+export function readUser(id: string, record: IcimsRecord): IcimsUser {
+  const givenName = textField(record, 'firstname');
+  const familyName = textField(record, 'lastname');
+  const formattedName = [givenName, familyName].filter(Boolean).join(' ') || undefined;
+  const email = textField(record, 'email');
+  return { id, ...(formattedName ? { formattedName } : {}), ...(givenName ? { givenName } : {}), ...(familyName ? { familyName } : {}), ...(email ? { email } : {}) };
 }
 
 export function readJob(id: string, record: IcimsRecord, custom: readonly string[] = []): JobProfile {

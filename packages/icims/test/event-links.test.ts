@@ -5,17 +5,20 @@ import { checkRecordLink } from '../src/links';
 
 const ORIGIN = 'https://api.icims.com';
 const event = (overrides: Record<string, unknown> = {}): IcimsStatusEvent => seedEvent(overrides) as unknown as IcimsStatusEvent;
-const withPersonLink = (url: string): IcimsStatusEvent => {
+const withLink = (rel: string, url: string): IcimsStatusEvent => {
   const base = event();
-  return { ...base, links: base.links.map((link) => (link.rel === 'person' ? { ...link, url } : link)) };
+  return { ...base, links: base.links.map((link) => (link.rel === rel ? { ...link, url } : link)) };
 };
+const seedLinksWithoutUser = () => event().links.filter((link) => link.rel !== 'user');
+const withPersonLink = (url: string): IcimsStatusEvent => withLink('person', url);
 
 describe('checkEventRecordUrls: the allow-list over an event (ingest) and resolveEventRecordUrls (worker)', () => {
-  it('gives the three record URLs for the seed event, and builds them from the ids without links', () => {
+  it('gives the record URLs for the seed event (the user is a person record), and builds them from the ids without links', () => {
     const expected = {
       workflow: { url: `${ORIGIN}/customers/1234/applicantworkflows/2203`, id: '2203' },
       person: { url: `${ORIGIN}/customers/1234/people/1364`, id: '1364' },
       job: { url: `${ORIGIN}/customers/1234/jobs/1242`, id: '1242' },
+      user: { url: `${ORIGIN}/customers/1234/people/3`, id: '3' },
     };
     expect(checkEventRecordUrls(event(), ORIGIN)).toEqual({ ok: true, urls: expected });
     expect(checkEventRecordUrls(event({ links: [] }), ORIGIN)).toEqual({ ok: true, urls: expected });
@@ -48,12 +51,31 @@ describe('checkEventRecordUrls: the allow-list over an event (ingest) and resolv
     }
   });
 
-  it('names both ids on a mismatch, and ignores links it does not follow (user)', () => {
+  it('names both ids on a mismatch, and ignores links it does not follow', () => {
     const check = checkEventRecordUrls(withPersonLink('https://api.icims.com/customers/1234/people/1365'), ORIGIN);
     expect(check).toMatchObject({ ok: false, problem: { code: 'id_mismatch', linkId: '1365', eventId: '1364' } });
     const base = event();
-    const foreignUser = { ...base, links: base.links.map((link) => (link.rel === 'user' ? { ...link, url: 'https://evil.example.com/x' } : link)) };
-    expect(checkEventRecordUrls(foreignUser, ORIGIN).ok).toBe(true);
+    const other = { ...base, links: [...base.links, { title: 'Elsewhere', rel: 'self', url: 'https://evil.example.com/x' }] };
+    expect(checkEventRecordUrls(other, ORIGIN).ok).toBe(true);
+  });
+
+  const refusedUser: Array<[string, string, string]> = [
+    ['another host', 'https://evil.example.com/customers/1234/people/3', 'foreign_host'],
+    ['another customer', 'https://api.icims.com/customers/5678/people/3', 'other_customer'],
+    ['another record kind', 'https://api.icims.com/customers/1234/jobs/3', 'other_kind'],
+    ['dot-dot', 'https://api.icims.com/customers/1234/people/../people/3', 'not_record_path'],
+    ['a user other than the event\'s userId', 'https://api.icims.com/customers/1234/people/4', 'id_mismatch'],
+  ];
+  it.each(refusedUser)('refuses a user link to %s (%s) like the others: the whole event, before any request', (_name, url, code) => {
+    expect(checkEventRecordUrls(withLink('user', url), ORIGIN)).toMatchObject({ ok: false, problem: { type: 'link', index: 3, rel: 'user', record: 'people', idField: 'userId', code } });
+    expect(() => resolveEventRecordUrls(withLink('user', url), ORIGIN, '1234')).toThrow(expect.objectContaining({ details: expect.objectContaining({ code: 'LINK_REFUSED' }) }));
+  });
+
+  it('a userId that cannot make a URL (19 digits) and no user link: no user URL, the event is not refused (the actor is optional)', () => {
+    const longId = '1'.repeat(19);
+    const check = checkEventRecordUrls(event({ userId: longId, links: seedLinksWithoutUser() }), ORIGIN);
+    expect(check.ok && check.urls.user).toBeUndefined();
+    expect(check.ok && check.urls.person.id).toBe('1364');
   });
 
   it('refuses ids the URL cannot be built from (the schema allows 20 digits, URLs 18) with BAD_ID', () => {

@@ -67,7 +67,7 @@ describe('defaults instead of required noise', () => {
       { T_TOKEN: 'secret' },
       ['partners'],
     );
-    expect(tenants.section('1', 'seek')).toEqual({ hirerId: 'h', enabled: true, defaultSource: 'iCIMS', withoutPosition: 'interaction', interactionActionCode: 'Note' });
+    expect(tenants.section('1', 'seek')).toEqual({ hirerId: 'h', enabled: true, defaultSource: 'iCIMS', withoutPosition: 'interaction', interactionActionCode: 'Note', fallbackPartyName: 'Recruiting team' });
     expect(tenants.section('1', 'stepstone')).toEqual({ tokenEnv: 'T_TOKEN', enabled: true, sendRawStatus: true, sendBusinessDate: true });
     expect(tenants.idsWith('seek')).toEqual(['1']);
   });
@@ -77,7 +77,11 @@ describe('defaults instead of required noise', () => {
     expect(tenants.section('1', 'seek')).toMatchObject({ withoutPosition: 'skip', enabled: false, defaultSource: 'iCIMS' });
   });
 
-  it("a disabled partner's secrets are not required", () => {
+  it('a blank seek.fallbackPartyName is refused, naming the path (SEEK requires a formatted name)', () => {
+    expect(() => tenantsFromObject({ tenants: { '1': { statusMapping: {}, seek: { hirerId: 'h', fallbackPartyName: '   ' } } } }, {})).toThrow(/tenants\.1\.seek\.fallbackPartyName|tenants\/1\/seek\/fallbackPartyName/);
+  });
+
+    it("a disabled partner's secrets are not required", () => {
     expect(() => tenantsFromObject({ tenants: { '1': { statusMapping: {}, stepstone: { tokenEnv: 'T_TOKEN', enabled: false } } } }, {}, ['partners'])).not.toThrow();
     expect(() => tenantsFromObject({ tenants: { '1': { statusMapping: {}, stepstone: { tokenEnv: 'T_TOKEN' } } } }, {}, ['partners'])).toThrow(/T_TOKEN \(referenced by tenants\.1\.stepstone\.tokenEnv\)/);
   });

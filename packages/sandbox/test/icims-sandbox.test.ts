@@ -100,6 +100,13 @@ describe('iCIMS sandbox: fault switches over HTTP (/_sandbox/*)', () => {
     expect((await get()).status).toBe(200);
   });
 
+  it('a 5xx fault limited to one path leaves the other records alone', async () => {
+    await control('/faults', { serverError: { count: 1, status: 503, path: '/customers/1234/people/3' } });
+    expect((await get()).status).toBe(200);
+    expect((await fetch(`${sandbox.url}/customers/1234/people/3`, { headers: { authorization: basic } })).status).toBe(503);
+    expect((await fetch(`${sandbox.url}/customers/1234/people/3`, { headers: { authorization: basic } })).status).toBe(200);
+  });
+
   it('a 429 storm: every request during forMs is refused, however many, then normal again', async () => {
     await control('/faults', { rateLimit: { forMs: 400, retryAfter: 2 } });
     const during = await Promise.all(Array.from({ length: 5 }, () => get()));

@@ -30,6 +30,8 @@ export type SeekDeliveryOutcome =
       mode: 'transition' | 'interaction';
       /** How the profile id was found: from the job (iCIMS field), our record, or an upload (new or conflict). */
       profileFrom: 'job' | 'record' | 'uploaded' | 'upload_conflict';
+      /** Who primaryParties names: the acting iCIMS user, or the tenant's fallback party. */
+      partyFrom: 'actor' | 'fallback';
     }
   | { outcome: 'skipped'; reason: 'no_position_profile' | 'no_candidate_email' };
 
@@ -78,6 +80,7 @@ export class ProcessHistoryChannel implements SeekChannel {
       candidateProfileId: profile.profileId,
       mode: plan.mode,
       profileFrom: profile.from,
+      partyFrom: plan.partyFrom,
     };
   }
 

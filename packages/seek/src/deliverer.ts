@@ -45,7 +45,7 @@ export function createSeekDeliverer(runtime: PartnerRuntime<SeekSection, SeekEnv
     const result = await built.channel.deliver({ job: { statusChange, seek: delivery }, tenant: section, sessionId: seekSessionId(jobId) });
     if (result.outcome === 'skipped') return { outcome: 'skipped', reason: result.reason };
     // Where the candidate profile id came from (an iCIMS field, our record, an upload): for the dashboard.
-    await note(`SEEK item ${result.itemId} (${result.mode}); candidate profile from ${result.profileFrom}`);
+    await note(`SEEK item ${result.itemId} (${result.mode}); candidate profile from ${result.profileFrom}; acting party from ${result.partyFrom === 'actor' ? 'the iCIMS user' : 'the fallback name'}`);
     return { outcome: result.outcome, detail: { outcome: result.outcome, itemId: result.itemId, candidateProfileId: result.candidateProfileId, mode: result.mode } };
   }
 

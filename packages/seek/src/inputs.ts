@@ -1,5 +1,5 @@
 import type { StatusChange } from '@status-bridge/core';
-import type { SeekDeliveryJob } from './delivery';
+import type { SeekActor, SeekDeliveryJob } from './delivery';
 import type { SeekSection } from './section';
 import type { ProcessHistoryItemInput, SpecifiedPersonInput, UploadCandidateInput } from './types';
 
@@ -18,8 +18,15 @@ export const WORKFLOW_TRANSITION = 'CandidateWorkflowTransition';
 /** Default action code of a change recorded without a position ("A note was added"). */
 export const DEFAULT_INTERACTION_ACTION_CODE = 'Note';
 
+/** `primaryParties` when the acting iCIMS user cannot be named and the tenant set no name of its own. */
+export const DEFAULT_FALLBACK_PARTY_NAME = 'Recruiting team';
+
+/** `EmailInput.address`: "a maximum length of 255 bytes in UTF-8 encoding". */
+const MAX_EMAIL_BYTES = 255;
+const PLAIN_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export type ItemPlan =
-  | { kind: 'create'; mode: 'transition' | 'interaction'; item: ProcessHistoryItemInput }
+  | { kind: 'create'; mode: 'transition' | 'interaction'; item: ProcessHistoryItemInput; partyFrom: 'actor' | 'fallback' }
   | { kind: 'skip'; reason: 'no_position_profile' }
   | { kind: 'invalid'; reason: string };
 
@@ -33,6 +40,31 @@ export function candidateParty(candidate: StatusChange['candidate']): SpecifiedP
     // Non-null in the schema (SpecifiedPersonInput.communication: CommunicationInput!) even though
     // the interaction-history page says it "can be omitted"; SEEK does not display it here.
     communication: { email: [], phone: [] },
+  };
+}
+
+/**
+ * `primaryParties[0].person`: "the parties that executed the action" — the iCIMS user who changed
+ * the status, else the tenant's fallback party name. Never the candidate: not when the acting user
+ * is the candidate (same iCIMS person id), and not when the acting user has no name.
+ * The email goes into `communication` (SEEK does not display it for interactions) when it is a
+ * plain address within SEEK's limit; otherwise the lists stay empty, as the schema requires them.
+ */
+export function actingParty(statusChange: Pick<StatusChange, 'userId' | 'personId'>, actor: SeekActor | undefined, fallbackPartyName: string | undefined): { person: SpecifiedPersonInput; from: 'actor' | 'fallback' } {
+  const formattedName = actor?.formattedName?.trim();
+  if (!actor || !formattedName || statusChange.userId === statusChange.personId) {
+    return { person: { name: { formattedName: fallbackPartyName?.trim() || DEFAULT_FALLBACK_PARTY_NAME }, communication: { email: [], phone: [] } }, from: 'fallback' };
+  }
+  const given = actor.givenName?.trim() || undefined;
+  const family = actor.familyName?.trim() || undefined;
+  const email = actor.email?.trim();
+  const usableEmail = email && PLAIN_EMAIL.test(email) && Buffer.byteLength(email, 'utf8') <= MAX_EMAIL_BYTES ? email : undefined;
+  return {
+    person: {
+      name: { formattedName, ...(given ? { given } : {}), ...(family ? { family } : {}) },
+      communication: { email: usableEmail ? [{ address: usableEmail }] : [], phone: [] },
+    },
+    from: 'actor',
   };
 }
 
@@ -57,24 +89,24 @@ export function actionDescription(name: string, jobTitle: string | undefined): s
 export function planProcessHistoryItem(args: {
   statusChange: StatusChange;
   seek: SeekDeliveryJob['seek'];
-  tenant: Pick<SeekSection, 'withoutPosition' | 'interactionActionCode'>;
+  tenant: Pick<SeekSection, 'withoutPosition' | 'interactionActionCode'> & { fallbackPartyName?: string };
   positionProfileId: string | undefined;
 }): ItemPlan {
   const { statusChange, seek, tenant, positionProfileId } = args;
   if (!positionProfileId && tenant.withoutPosition === 'skip') return { kind: 'skip', reason: 'no_position_profile' };
-  const person = candidateParty(statusChange.candidate);
-  if (!person) return { kind: 'invalid', reason: 'the candidate has no name; SEEK requires primaryParties[].person.name.formattedName' };
+  const party = actingParty(statusChange, seek.actor, tenant.fallbackPartyName);
   const name = actionName(statusChange, seek.statusCode);
   const common = {
     actionDate: statusChange.occurredAt,
     idempotencyId: seek.idempotencyId,
-    primaryParties: [{ person }],
+    primaryParties: [{ person: party.person }],
   };
   if (positionProfileId) {
     if (!seek.statusCode) return { kind: 'invalid', reason: 'no SEEK status code; status is required for a CandidateWorkflowTransition' };
     return {
       kind: 'create',
       mode: 'transition',
+      partyFrom: party.from,
       item: {
         action: { code: WORKFLOW_TRANSITION, name, description: actionDescription(name, statusChange.job.title) },
         ...common,
@@ -88,6 +120,7 @@ export function planProcessHistoryItem(args: {
   return {
     kind: 'create',
     mode: 'interaction',
+    partyFrom: party.from,
     item: {
       action: { code: tenant.interactionActionCode ?? DEFAULT_INTERACTION_ACTION_CODE, name, description: actionDescription(name, statusChange.job.title) },
       ...common,

@@ -34,6 +34,8 @@ export const partner = definePartner({
     workflowFields: section.sourceField ? [section.sourceField] : [],
     personFields: section.candidateProfileField ? [section.candidateProfileField] : [],
     jobFields: section.positionProfileField ? [section.positionProfileField] : [],
+    // primaryParties: "the parties that executed the action" (the recruiter, not the candidate).
+    actor: true,
   }),
   plan: planSeekDelivery,
   createDeliverer: createSeekDeliverer,

@@ -11,6 +11,9 @@ export async function planSeekDelivery({ tenantId, section, statusChange, status
   const candidateProfileId = section.candidateProfileField ? records.person.custom[section.candidateProfileField] : undefined;
   const positionProfileId = section.positionProfileField ? records.job.custom[section.positionProfileField] : undefined;
   const sourceName = (section.sourceField && section.sourceField !== 'source' ? records.workflow.custom[section.sourceField] : records.workflow.source) ?? section.defaultSource;
+  // Enrichment leaves the actor out when it is the candidate or has no name; delivery then sends the fallback party.
+  const formattedName = records.actor?.formattedName?.trim();
+  const actor = formattedName ? { ...records.actor, formattedName } : undefined;
   return {
     delivery: {
       idempotencyId: seekIdempotencyId({ tenantId, systemId: statusChange.systemId, oldStatus: statusChange.oldStatus.id, newStatus: statusChange.newStatus.id }),
@@ -18,6 +21,7 @@ export async function planSeekDelivery({ tenantId, section, statusChange, status
       ...(candidateProfileId ? { candidateProfileId } : {}),
       ...(positionProfileId ? { positionProfileId } : {}),
       sourceName,
+      ...(actor ? { actor } : {}),
     },
   };
 }

@@ -20,6 +20,12 @@ export interface SeekSection extends PartnerSectionBase {
   withoutPosition: 'interaction' | 'skip';
   /** Action code for a change recorded without a position (default "Note"). */
   interactionActionCode?: string;
+  /**
+   * `primaryParties` ("the parties that executed the action") when the iCIMS user who changed the
+   * status cannot be named (unknown, hidden from the integration user, unreadable, no name):
+   * a team or company name, never the candidate (default "Recruiting team").
+   */
+  fallbackPartyName: string;
 }
 
 const fieldId = { type: 'string', pattern: '^[a-z0-9_]+$' };
@@ -37,5 +43,7 @@ export const seekSectionSchema = {
     defaultSource: { type: 'string', minLength: 1, default: 'iCIMS' },
     withoutPosition: { enum: ['interaction', 'skip'], default: 'interaction' },
     interactionActionCode: { type: 'string', minLength: 1, default: 'Note' },
+    // Not blank: SEEK requires primaryParties[].person.name.formattedName.
+    fallbackPartyName: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', default: 'Recruiting team' },
   },
 };

@@ -20,7 +20,10 @@ let enrichQueue: ContractQueue<'enrich'>;
 let seekQueue: ContractQueue<'seek'>;
 
 /** The seed event (gzip, the seed's headers), its links pointing at the iCIMS sandbox. */
-const postEvent = (overrides: { oldStatus?: string; newStatus?: string } = {}) => e2e.postEvent(overrides);
+const postEvent = (overrides: { oldStatus?: string; newStatus?: string; userId?: string } = {}) => e2e.postEvent(overrides);
+
+/** primaryParties of the seed's acting user: the sandbox's person 3, the seed's "Posting User" link. */
+const RILEY_RECRUITER = [{ person: { name: { formattedName: 'Riley Recruiter', given: 'Riley', family: 'Recruiter' }, communication: { email: [{ address: 'riley.recruiter@example.com' }], phone: [] } } }];
 
 /** Waits for the n-th enrichment of a transition, then for the SEEK delivery job it created. */
 async function seekDeliveryOf(newStatus: string, count = 1) {
@@ -94,6 +97,10 @@ test('the seed event for a candidate SEEK does not know → one uploadCandidate 
     seekSource: { name: 'StepStone' },
   });
   expect(job.returnvalue).toMatchObject({ outcome: 'delivered', itemId: item.id });
+  // "The parties that executed the action": the iCIMS user who changed the status (the event's
+  // userId 3), not the candidate (Jordan Sample, person 1364).
+  expect(item.item.primaryParties).toEqual(RILEY_RECRUITER);
+  expect(JSON.stringify(item.item.primaryParties)).not.toMatch(/Jordan|Sample|jordan\.sample/);
   // actionDate is the transition's time (the receive time: the workflow shows the event's
   // status), not the delivery's and not the workflow's older updateddate.
   expect(item.item.actionDate).toBe(job.data.statusChange.occurredAt);
@@ -112,6 +119,7 @@ test('a second status change for the same person → one more item, no second up
   const items = seek.state.itemsOf(candidate.profileId);
   expect(items).toHaveLength(2);
   expect(items[1].item).toMatchObject({ status: { code: 'Unsuccessful' } });
+  expect(items[1].item.primaryParties).toEqual(RILEY_RECRUITER);
   expect(items[1].idempotencyId).toBe(seekIdempotencyId({ tenantId: '1234', systemId: '2203', oldStatus: '9782', newStatus: '9820' }));
   expect(job.returnvalue).toMatchObject({ outcome: 'delivered' });
   // Every transition is its own item with its own time, in order.
@@ -131,4 +139,20 @@ test('replaying the seed event (after the dedup window) → _Conflict handled as
   // No candidate data or SEEK credentials in any log line of either process.
   const logs = [...worker.lines, ...ingest.lines].join('\n');
   for (const secret of ['Jordan', 'Sample', 'jordan.sample@example.com', '+61 400 000 001', SEEK_CLIENT.clientSecret, ...seek.state.tokens.keys()]) expect(logs).not.toContain(secret);
+});
+
+test('an acting user iCIMS does not show (404) → the item names the fallback party, never the candidate; delivered, counted', async () => {
+  const before = await e2e.counter('status_bridge_actor_fallbacks_total', 'partner="seek"', 'reason="not_found"');
+  expect((await postEvent({ oldStatus: '9820', newStatus: '1752', userId: '77' })).status).toBe(200);
+  const { state, job } = await seekDeliveryOf('1752');
+  expect(state).toBe('completed');
+  expect(job.data.seek).not.toHaveProperty('actor');
+  const [candidate] = [...seek.state.candidates.values()];
+  const item = seek.state.itemsOf(candidate.profileId).find((stored) => stored.idempotencyId === seekIdempotencyId({ tenantId: '1234', systemId: '2203', oldStatus: '9820', newStatus: '1752' }));
+  // The section's default fallbackPartyName (filled in when the tenants file is loaded).
+  expect(item?.item.primaryParties).toEqual([{ person: { name: { formattedName: 'Recruiting team' }, communication: { email: [], phone: [] } } }]);
+  expect(await e2e.counter('status_bridge_actor_fallbacks_total', 'partner="seek"', 'reason="not_found"')).toBe(before + 1);
+  // Neither the candidate's nor the recruiter's name or email in any log line.
+  const logs = [...worker.lines, ...ingest.lines].join('\n');
+  for (const pii of ['Jordan', 'Sample', 'jordan.sample@example.com', 'Riley', 'Recruiter', 'riley.recruiter@example.com']) expect(logs).not.toContain(pii);
 });

@@ -3,12 +3,14 @@ import type { StatusChange } from '@status-bridge/core';
 import { type SeekDeliveryJob } from '@status-bridge/seek';
 import { sampleStatusChange } from '@status-bridge/testing';
 import { SEEK_DOCUMENTS, type SeekOperationName } from '../src/documents';
-import { actionDescription, planProcessHistoryItem, planUploadCandidate, MAX_ACTION_DESCRIPTION } from '../src/inputs';
+import type { SeekActor } from '../src/delivery';
+import { actingParty, actionDescription, DEFAULT_FALLBACK_PARTY_NAME, planProcessHistoryItem, planUploadCandidate, MAX_ACTION_DESCRIPTION } from '../src/inputs';
 import { seekSchema } from '../src/schema';
 
 const statusChange = sampleStatusChange;
 
-const seek: SeekDeliveryJob['seek'] = { idempotencyId: '00000000-0000-0000-0000-000000000002', statusCode: 'Interview', sourceName: 'Recruitment Agency' };
+const RILEY: SeekActor = { formattedName: 'Riley Recruiter', givenName: 'Riley', familyName: 'Recruiter', email: 'riley.recruiter@example.com' };
+const seek: SeekDeliveryJob['seek'] = { idempotencyId: '00000000-0000-0000-0000-000000000002', statusCode: 'Interview', sourceName: 'Recruitment Agency', actor: RILEY };
 
 /** Coerces variables against the operation's variable definitions, exactly as a GraphQL server does. */
 function coercionErrors(operation: SeekOperationName, variables: Record<string, unknown>): string[] {
@@ -25,11 +27,13 @@ describe('planProcessHistoryItem', () => {
     expect(plan).toEqual({
       kind: 'create',
       mode: 'transition',
+      partyFrom: 'actor',
       item: {
         action: { code: 'CandidateWorkflowTransition', name: 'Second interview', description: 'Status changed to Second interview for Warehouse lead' },
         actionDate: '2026-11-23T18:00:00.000Z',
         idempotencyId: seek.idempotencyId,
-        primaryParties: [{ person: { name: { formattedName: 'Hayden Robinson', given: 'Hayden', family: 'Robinson' }, communication: { email: [], phone: [] } } }],
+        // The recruiter who changed the status ("the parties that executed the action"), not the candidate.
+        primaryParties: [{ person: { name: { formattedName: 'Riley Recruiter', given: 'Riley', family: 'Recruiter' }, communication: { email: [{ address: 'riley.recruiter@example.com' }], phone: [] } } }],
         positionProfile: { profileId: 'globalPublicTest:positionProfile:unposted:QnwpqZfzXu1NRmZw5tjswn' },
         seekSource: { name: 'Recruitment Agency' },
         status: { code: 'Interview' },
@@ -61,28 +65,51 @@ describe('planProcessHistoryItem', () => {
   it.each([
     ['no status name: the SEEK code is the action name', { newStatus: { id: '9782' } }, 'Interview', 'Status changed to Interview for Warehouse lead'],
     ['no job title', { job: {} }, 'Second interview', 'Status changed to Second interview'],
-    ['blank given/family are left out', { candidate: { formattedName: 'Hayden R', givenName: ' ', familyName: '' } }, 'Second interview', undefined],
   ])('%s', (_what, overrides, name, description) => {
     const plan = planProcessHistoryItem({ statusChange: statusChange(overrides as Partial<StatusChange>), seek, tenant: transitionTenant, positionProfileId: 'pp' });
     if (plan.kind !== 'create') throw new Error('expected create');
     expect(plan.item.action.name).toBe(name);
-    if (description) expect(plan.item.action.description).toBe(description);
-    if (_what.startsWith('blank')) expect(plan.item.primaryParties[0].person.name).toEqual({ formattedName: 'Hayden R' });
+    expect(plan.item.action.description).toBe(description);
   });
 
   it('keeps the description within 1,000 characters', () => {
     expect(actionDescription('x'.repeat(600), 'y'.repeat(600))).toHaveLength(MAX_ACTION_DESCRIPTION);
   });
 
-  it('a nameless candidate is invalid (formattedName is required)', () => {
+  it("a nameless candidate still gets an item: the candidate's name is not part of it", () => {
     const plan = planProcessHistoryItem({ statusChange: statusChange({ candidate: { formattedName: ' ' } }), seek, tenant: transitionTenant, positionProfileId: 'pp' });
-    expect(plan.kind).toBe('invalid');
+    expect(plan).toMatchObject({ kind: 'create', partyFrom: 'actor', item: { primaryParties: [{ person: { name: { formattedName: 'Riley Recruiter' } } }] } });
   });
+});
 
-  it('falls back to given + family for the formatted name', () => {
-    const plan = planProcessHistoryItem({ statusChange: statusChange({ candidate: { formattedName: '', givenName: 'Terry', familyName: 'Astley' } }), seek, tenant: transitionTenant, positionProfileId: 'pp' });
-    if (plan.kind !== 'create') throw new Error('expected create');
-    expect(plan.item.primaryParties[0].person.name.formattedName).toBe('Terry Astley');
+describe('primaryParties: the acting iCIMS user, else the fallback party, never the candidate', () => {
+  const noContact = { email: [], phone: [] };
+  const fallback = (formattedName: string) => ({ person: { name: { formattedName }, communication: noContact }, from: 'fallback' });
+  const cases: Array<[string, { actor?: SeekActor; tenantName?: string; change?: Partial<StatusChange> }, unknown]> = [
+    ['the recruiter, with the email SEEK allows in communication', { actor: RILEY }, { person: { name: { formattedName: 'Riley Recruiter', given: 'Riley', family: 'Recruiter' }, communication: { email: [{ address: 'riley.recruiter@example.com' }], phone: [] } }, from: 'actor' }],
+    ['a recruiter with a first name only', { actor: { formattedName: 'Riley', givenName: 'Riley' } }, { person: { name: { formattedName: 'Riley', given: 'Riley' }, communication: noContact }, from: 'actor' }],
+    ['blank given/family are left out, names trimmed', { actor: { formattedName: ' Riley R ', givenName: ' ', familyName: '' } }, { person: { name: { formattedName: 'Riley R' }, communication: noContact }, from: 'actor' }],
+    ['an email that is not a plain address is left out', { actor: { ...RILEY, email: 'riley at example' } }, { person: { name: { formattedName: 'Riley Recruiter', given: 'Riley', family: 'Recruiter' }, communication: noContact }, from: 'actor' }],
+    ['an email over 255 bytes is left out', { actor: { ...RILEY, email: `${'r'.repeat(250)}@example.com` } }, { person: { name: { formattedName: 'Riley Recruiter', given: 'Riley', family: 'Recruiter' }, communication: noContact }, from: 'actor' }],
+    ['no actor (not readable, or a job queued before actors): the default fallback', {}, fallback(DEFAULT_FALLBACK_PARTY_NAME)],
+    ["no actor: the tenant's fallback name, trimmed", { tenantName: '  Acme Talent  ' }, fallback('Acme Talent')],
+    ['a blank tenant fallback name: the default', { tenantName: '   ' }, fallback(DEFAULT_FALLBACK_PARTY_NAME)],
+    ["an actor without a name: the fallback, not the candidate's name", { actor: { formattedName: '  ', email: 'riley.recruiter@example.com' }, tenantName: 'Acme Talent' }, fallback('Acme Talent')],
+    ['the acting user is the candidate (same iCIMS person): the fallback', { actor: { formattedName: 'Hayden Robinson' }, change: { userId: '1364' } }, fallback(DEFAULT_FALLBACK_PARTY_NAME)],
+  ];
+
+  it.each(cases)('%s', (_what, { actor, tenantName, change }, expected) => {
+    const candidateChange = statusChange(change);
+    expect(actingParty(candidateChange, actor, tenantName)).toEqual(expected);
+    // Through the item builder, for both item shapes; valid against SEEK's schema; no candidate data.
+    for (const positionProfileId of ['pp', undefined]) {
+      const plan = planProcessHistoryItem({ statusChange: candidateChange, seek: { ...seek, actor }, tenant: { withoutPosition: 'interaction', fallbackPartyName: tenantName }, positionProfileId });
+      if (plan.kind !== 'create') throw new Error('expected create');
+      expect(plan.item.primaryParties).toEqual([{ person: (expected as { person: unknown }).person }]);
+      expect(plan.partyFrom).toBe((expected as { from: string }).from);
+      expect(JSON.stringify(plan.item.primaryParties)).not.toMatch(/Hayden|Robinson|hayden@example\.com|\+61/);
+      expect(coercionErrors('CreateCandidateProcessHistoryItem', { input: { candidateProfile: { profileId: 'p' }, candidateProcessHistoryItem: plan.item } })).toEqual([]);
+    }
   });
 });
 
@@ -106,6 +133,11 @@ describe('planUploadCandidate', () => {
     });
     if (plan.kind !== 'upload') return;
     expect(coercionErrors('UploadCandidate', { input: plan.input })).toEqual([]);
+  });
+
+  it("the candidate's formatted name falls back to given + family", () => {
+    const plan = planUploadCandidate(statusChange({ candidate: { formattedName: '', givenName: 'Terry', familyName: 'Astley', email: 't@example.com' } }), 'h');
+    expect(plan.kind === 'upload' && plan.input.candidate.person.name).toEqual({ formattedName: 'Terry Astley', given: 'Terry', family: 'Astley' });
   });
 
   it('no phone: an empty phone list', () => {

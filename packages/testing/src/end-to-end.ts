@@ -52,7 +52,7 @@ export interface EndToEnd<Sandboxes> {
   /** An HTTP request to ingest. */
   send(method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }>;
   /** The seed event (gzip, the seed's headers, tenant 1234's credentials), links at the iCIMS sandbox naming the event's own ids. */
-  postEvent(overrides?: { systemId?: string; personId?: string; jobId?: string; oldStatus?: string; newStatus?: string }): Promise<{ status: number; text: string }>;
+  postEvent(overrides?: { systemId?: string; personId?: string; jobId?: string; userId?: string; oldStatus?: string; newStatus?: string }): Promise<{ status: number; text: string }>;
   /** Sum of one counter over every worker's /metrics, for the series lines that contain every `labels` part (e.g. 'partner="<key>"'). */
   counter(name: string, ...labels: string[]): Promise<number>;
   stop(): Promise<void>;
@@ -161,13 +161,13 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
       },
       send,
       postEvent(overrides = {}) {
-        const ids = { systemId: '2203', personId: '1364', jobId: '1242', ...overrides };
+        const ids = { systemId: '2203', personId: '1364', jobId: '1242', userId: '3', ...overrides };
         const base = `${icims.url}/customers/1234`;
         const links = [
           { title: 'Applicant Workflow', rel: 'applicantWorkflow', url: `${base}/applicantworkflows/${ids.systemId}` },
           { title: 'Job Profile', rel: 'job', url: `${base}/jobs/${ids.jobId}` },
           { title: 'Person Profile', rel: 'person', url: `${base}/people/${ids.personId}` },
-          { title: 'Posting User', rel: 'user', url: `${base}/people/3` },
+          { title: 'Posting User', rel: 'user', url: `${base}/people/${ids.userId}` },
         ];
         const body = gzipped(eventJson({ ...overrides, links }));
         return send('POST', '/icims/events', { ...seedHeaders(body), Authorization: inboundAuth }, body);

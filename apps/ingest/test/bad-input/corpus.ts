@@ -59,6 +59,8 @@ const RECORD_LINKS = [
   { rel: 'applicantWorkflow', kind: 'applicantworkflows', idField: 'systemId' },
   { rel: 'person', kind: 'people', idField: 'personId' },
   { rel: 'job', kind: 'jobs', idField: 'jobId' },
+  // The acting user ("Posting User"): a person record, read for partners that name who acted.
+  { rel: 'user', kind: 'people', idField: 'userId' },
 ] as const;
 
 type EventObject = Record<string, unknown>;

@@ -7,6 +7,7 @@ export interface IcimsEnv extends IcimsApiBaseUrlEnv {
   ICIMS_REQUEST_TIMEOUT_MS: number;
   ICIMS_DAILY_REQUEST_BUDGET: number;
   ICIMS_JOB_CACHE_TTL_SECONDS: number;
+  ICIMS_USER_CACHE_TTL_SECONDS: number;
   ICIMS_TOKEN_MARGIN_SECONDS: number;
   ICIMS_DEFAULT_RETRY_AFTER_MS: number;
   ICIMS_LATE_RESEND_WINDOW_SECONDS: number;
@@ -20,6 +21,12 @@ export const icimsEnvProperties = {
   ICIMS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000, description: 'timeout of one iCIMS API request' },
   ICIMS_DAILY_REQUEST_BUDGET: { type: 'integer', minimum: 1, default: 10_000, description: 'iCIMS API requests per customer per day (licence limit)' },
   ICIMS_JOB_CACHE_TTL_SECONDS: { type: 'integer', minimum: 0, default: 3600, description: 'how long a job profile is cached in Redis (0: no cache)' },
+  ICIMS_USER_CACHE_TTL_SECONDS: {
+    type: 'integer',
+    minimum: 0,
+    default: 86_400,
+    description: "how long an acting iCIMS user's name and email (or iCIMS's 404 for them) are cached in Redis, for partners that name who changed the status (0: no cache)",
+  },
   ICIMS_TOKEN_MARGIN_SECONDS: { type: 'integer', minimum: 0, default: 300, description: 'a cached iCIMS OAuth token is dropped this long before its expires_in (at most half its lifetime: the one margin rule of every cached token)' },
   // iCIMS documents no 429 or Retry-After behaviour (docs/partners/icims.md#rate-limits-and-errors); this is our guess.
   ICIMS_DEFAULT_RETRY_AFTER_MS: { type: 'integer', minimum: 100, default: 60_000, description: 'wait after an iCIMS 429 that has no usable Retry-After header' },

@@ -7,6 +7,7 @@ import {
   sectionEnabled,
   stageOf,
   type AnyPartnerDefinition,
+  type EnrichedActor,
   type EnrichedRecords,
   type EnrichJob,
   type IcimsNeeds,
@@ -16,7 +17,17 @@ import {
   type PartnerStorage,
   type TenantConfig,
 } from '@status-bridge/core';
-import { buildStatusChange, eventOrder, GATE_CLOSED_CODE, GATE_PROBING_CODE, IcimsClient, resolveEventRecordUrls, type IcimsTenantAccess, type StatusChangeRecords } from '@status-bridge/icims';
+import {
+  buildStatusChange,
+  eventOrder,
+  GATE_CLOSED_CODE,
+  GATE_PROBING_CODE,
+  IcimsClient,
+  resolveEventRecordUrls,
+  type ActorRead,
+  type IcimsTenantAccess,
+  type StatusChangeRecords,
+} from '@status-bridge/icims';
 import { PARTNERS, QUEUES, type PartnerKey } from '@status-bridge/partners';
 import type { ContractJob, ProcessorContext, ProcessorFactory } from '../processor';
 import { jobLogContext } from '../job-wrapper';
@@ -71,9 +82,27 @@ function unionOfNeeds(needs: readonly IcimsNeeds[]): { workflow: string[]; perso
   };
 }
 
-/** What a partner's `plan` may read of the iCIMS records: custom fields and the workflow's source, no PII. */
-function enrichedRecords(records: StatusChangeRecords): EnrichedRecords {
-  return { workflow: { custom: records.workflow.custom, source: records.workflow.source }, person: { custom: records.person.custom }, job: { custom: records.job.custom } };
+/**
+ * What a partner's `plan` may read of the iCIMS records: custom fields and the workflow's source;
+ * the acting user's name and email only when a partner asked for it.
+ */
+function enrichedRecords(records: StatusChangeRecords, actor: EnrichedActor | undefined): EnrichedRecords {
+  return {
+    workflow: { custom: records.workflow.custom, source: records.workflow.source },
+    person: { custom: records.person.custom },
+    job: { custom: records.job.custom },
+    ...(actor ? { actor } : {}),
+  };
+}
+
+/** The acting user with a name, or why there is none (the partners that asked name their fallback party). */
+function actingUser(read: ActorRead | undefined, noRead: 'candidate' | 'no_user_id' | undefined): { actor: EnrichedActor } | { reason: string; detail?: string } {
+  if (noRead) return { reason: noRead };
+  if (!read) return { reason: 'no_user_id' };
+  if (!read.found) return read.reason === 'read_error' ? { reason: read.reason, detail: read.detail } : { reason: read.reason };
+  const { formattedName, givenName, familyName, email } = read.user;
+  if (!formattedName) return { reason: 'no_name' };
+  return { actor: { formattedName, ...(givenName ? { givenName } : {}), ...(familyName ? { familyName } : {}), ...(email ? { email } : {}) } };
 }
 
 const partners: readonly AnyPartnerDefinition[] = PARTNERS;
@@ -86,6 +115,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     prefix: env.QUEUE_PREFIX,
     timeoutMs: env.ICIMS_REQUEST_TIMEOUT_MS,
     jobCacheTtlSeconds: env.ICIMS_JOB_CACHE_TTL_SECONDS,
+    userCacheTtlSeconds: env.ICIMS_USER_CACHE_TTL_SECONDS,
     tokenCache: { marginMs: env.ICIMS_TOKEN_MARGIN_SECONDS * 1000 },
     defaultRetryAfterMs: env.ICIMS_DEFAULT_RETRY_AFTER_MS,
     backoffJitterMs: env.ICIMS_BACKOFF_JITTER_MS,
@@ -166,7 +196,12 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
 
     const access = accessFor(tenantId, tenant);
     const urls = resolveEventRecordUrls(event, access.origin, tenantId);
-    const fields = unionOfNeeds(wanted.map(({ partner, section }) => partner.icimsNeeds(section)));
+    const needs = wanted.map(({ partner, section }) => partner.icimsNeeds(section));
+    const fields = unionOfNeeds(needs);
+    // The acting user is read only for partners that send it, and never when it is the candidate
+    // (a partner's "who acted" must not name the candidate) or cannot be addressed.
+    const actorPartners = new Set(wanted.filter((_plan, index) => needs[index].actor === true).map(({ partner }) => partner.key as Partner));
+    const noActorRead = actorPartners.size === 0 ? undefined : event.userId === event.personId ? 'candidate' : urls.user ? undefined : 'no_user_id';
     let records: StatusChangeRecords;
     try {
       records = await client.readStatusChangeRecords(access, event.customerId, {
@@ -174,6 +209,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
         workflow: { ...urls.workflow, signal, customFields: fields.workflow },
         person: { ...urls.person, signal, customFields: fields.person },
         job: { ...urls.job, signal, customFields: fields.job },
+        ...(actorPartners.size > 0 && !noActorRead && urls.user ? { actor: { ...urls.user, signal } } : {}),
       });
     } catch (error) {
       if (error instanceof RateLimitedError) return delay(job, token, log, error);
@@ -207,7 +243,8 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     });
 
     const flowJobs: FlowJob[] = [];
-    const partnerRecords = enrichedRecords(records);
+    const acting = actorPartners.size > 0 ? actingUser(records.actor, noActorRead) : undefined;
+    const partnerRecords = enrichedRecords(records, acting && 'actor' in acting ? acting.actor : undefined);
     for (const { partner, status, section } of wanted) {
       const key = partner.key as Partner;
       // No partner call here: only our own records (e.g. a partner's correlation records) are read.
@@ -226,6 +263,11 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
         flowJobs.push({ name: queue.jobName, queueName: queue.name, data: { statusChange, [key]: delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
       }
       summary.deliveries[key] = 'deliveries' in planned ? parts.map((part) => part.id) : parts[0].id;
+      if (acting && 'reason' in acting && actorPartners.has(key)) {
+        // Not a skip and not a failure: the partner names its fallback party (ids only in the log, never a name).
+        metrics.actorFallbacks.inc({ partner: key, reason: acting.reason });
+        log.info('acting user not available; the partner names its fallback party', { partner: key, reason: acting.reason, userId: event.userId, ...(acting.detail ? { detail: acting.detail } : {}) });
+      }
     }
     if (flowJobs.length > 0) {
       // One MULTI for all of the event's deliveries; an id that exists already is left as it is.

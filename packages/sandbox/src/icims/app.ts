@@ -71,7 +71,7 @@ export function createIcimsSandboxApp(state: IcimsSandboxState, hung: Set<Respon
       if (faults.rateLimit.retryAfter !== null) res.setHeader('Retry-After', faults.rateLimit.retryAfter);
       return answer(429, icimsErrors('Too many requests (sandbox fault).', 429));
     }
-    if (faults.serverError.remaining > 0) {
+    if (faults.serverError.remaining > 0 && (faults.serverError.path === null || faults.serverError.path === req.path)) {
       faults.serverError.remaining -= 1;
       res.setHeader('X-Error', '0:Internal error (sandbox fault)');
       return answer(faults.serverError.status, icimsErrors('Internal error (sandbox fault).', 0));

@@ -24,8 +24,8 @@ export interface IcimsFaultRequest {
    * HTTP date; null: no header). `customerId` limits the fault to that customer's records.
    */
   rateLimit?: { count?: number; forMs?: number; retryAfter?: string | number | null; customerId?: string };
-  /** The next N API requests get this 5xx (default 500). */
-  serverError?: { count: number; status?: number };
+  /** The next N API requests get this 5xx (default 500); with `path` (e.g. "/customers/1234/people/3") only requests for it. */
+  serverError?: { count: number; status?: number; path?: string };
   /** The next N API requests never get an answer (client timeout). */
   hang?: { count: number };
   /** Invalidate every token issued so far (the next API call with one gets 401). */
@@ -66,7 +66,7 @@ export class IcimsSandboxState {
       latencyMs: 0,
       tokenLatencyMs: 0,
       rateLimit: { remaining: 0, until: 0, retryAfter: '1' as string | null, customerId: null as string | null },
-      serverError: { remaining: 0, status: 500 },
+      serverError: { remaining: 0, status: 500, path: null as string | null },
       hang: { remaining: 0 },
       rejectAllTokens: false,
     };
@@ -89,7 +89,7 @@ export class IcimsSandboxState {
         customerId: request.rateLimit.customerId ?? null,
       };
     }
-    if (request.serverError) this.faults.serverError = { remaining: request.serverError.count, status: request.serverError.status ?? 500 };
+    if (request.serverError) this.faults.serverError = { remaining: request.serverError.count, status: request.serverError.status ?? 500, path: request.serverError.path ?? null };
     if (request.hang) this.faults.hang = { remaining: request.hang.count };
     if (request.revokeTokens) this.tokens.clear();
     if (request.rejectAllTokens !== undefined) this.faults.rejectAllTokens = request.rejectAllTokens;
