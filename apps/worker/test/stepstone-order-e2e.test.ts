@@ -201,7 +201,11 @@ test('a late re-send: B was delivered, then iCIMS re-sends A (a new receive time
   const aChange = a.job.data.statusChange;
   const bChange = b.job.data.statusChange;
   expect(Date.parse(aChange.receivedAt)).toBeGreaterThan(Date.parse(bChange.receivedAt));
-  expect(aChange.order).toEqual({ atMs: workflowUpdated - 1, tiebreak: a.enrichment.id });
+  expect(aChange.order).toEqual({
+    atMs: workflowUpdated - 1,
+    tiebreak: `${aChange.receivedAt} ${a.enrichment.id}`,
+    capped: { receivedAtMs: Date.parse(aChange.receivedAt), workflowStatusId: '9820' },
+  });
   expect(aChange.order!.atMs).toBeLessThan(bChange.order!.atMs);
   expect(aChange.occurredAt).toBe(new Date(workflowUpdated - 1).toISOString());
   // The recruiter-visible name is the workflow's, B's: not sent with A.

@@ -47,6 +47,19 @@ export interface OrderPosition {
   atMs: number;
   /** The enrichment job id: unique per accepted event, so two events never share a position. */
   tiebreak: string;
+  /**
+   * Set only when `atMs` was capped before the workflow's last update (the workflow had moved on
+   * to another status when enrichment read it). The cap is an upper bound to the minute, so it may
+   * fall before changes that are in fact OLDER than this one (received earlier in that minute);
+   * these fields let the order check recognise such a change as this one's predecessor
+   * (packages/stepstone/src/application-order.ts).
+   */
+  capped?: {
+    /** Epoch ms ingest received the event. */
+    receivedAtMs: number;
+    /** The status the workflow had moved on to. */
+    workflowStatusId: string;
+  };
 }
 
 export interface StatusRef {

@@ -12,6 +12,10 @@ import type { OrderPosition } from '@status-bridge/core';
  * the newer change's time, and that change's own receive time is >= the floor (our clock and
  * iCIMS's agreeing; see docs/architecture.md for the edges): the capped event sorts before it.
  *
+ * The cap is an upper bound to the minute, so it may also put the event before OLDER changes
+ * received earlier in that minute: a capped position carries the receive time and the status the
+ * workflow moved on to, so the StepStone order check can still see a predecessor for what it is.
+ *
  * When the workflow shows the event's status, or gives no usable updateddate, the receive time
  * stands. So does it when the workflow's disagreeing update is older than the receive time by more
  * than `resendWindowMs`: the change that produced this event must itself have moved updateddate,
@@ -62,7 +66,14 @@ export function eventOrder(input: EventOrderInput): EventOrder {
   }
   if (movedOn && Number.isFinite(updated)) {
     const cap = updated - 1;
-    return Number.isFinite(received) && received <= cap ? at(received, 'received') : at(cap, 'before-workflow-update');
+    if (Number.isFinite(received) && received <= cap) return at(received, 'received');
+    if (!Number.isFinite(received)) return at(cap, 'before-workflow-update');
+    // Several events capped before the same update share atMs: the tie-break leads with the receive
+    // time, so they keep the order they arrived in (ISO text sorts by time) rather than the order of their ids.
+    return {
+      position: { atMs: cap, tiebreak: `${new Date(received).toISOString()} ${input.enrichJobId}`, capped: { receivedAtMs: received, workflowStatusId: input.workflowStatusId as string } },
+      basis: 'before-workflow-update',
+    };
   }
   if (Number.isFinite(received)) return at(received, 'received');
   // Ingest always writes receivedAt; these two only guard a hand-made or damaged job.

@@ -33,7 +33,15 @@ describe('eventOrder: the position of one event among its workflow\'s changes', 
     ["workflow at the event's status, old updateddate, small window: receive time", { workflowStatusId: '9782', workflowUpdatedAt: EARLIER_MINUTE, resendWindowMs: 1 }, RECEIVED_MS, 'received'],
     ['no receive time, window set: before the update', { receivedAt: '', workflowStatusId: '9820', workflowUpdatedAt: SAME_MINUTE, resendWindowMs: 1 }, Date.parse(SAME_MINUTE) - 1, 'before-workflow-update'],
   ])('%s', (_name, overrides, atMs, basis) => {
-    expect(eventOrder({ ...base, ...overrides })).toEqual({ position: { atMs, tiebreak: JOB }, basis });
+    const { position, basis: found } = eventOrder({ ...base, ...overrides });
+    // A capped position carries what the order check needs to recognise an older change that the
+    // minute-wide cap put after it: the receive time and the status the workflow moved on to; its
+    // tie-break leads with the receive time.
+    const received = Date.parse((overrides.receivedAt ?? base.receivedAt) as string);
+    const cappedWithTime = basis === 'before-workflow-update' && Number.isFinite(received);
+    const tiebreak = cappedWithTime ? `${new Date(received).toISOString()} ${JOB}` : JOB;
+    expect({ position: { atMs: position.atMs, tiebreak: position.tiebreak }, basis: found }).toEqual({ position: { atMs, tiebreak }, basis });
+    expect(position.capped).toEqual(cappedWithTime ? { receivedAtMs: received, workflowStatusId: overrides.workflowStatusId } : undefined);
   });
 
   it('a capped re-send sorts before the change that moved the workflow on, whatever second of the minute it came in', () => {
@@ -41,6 +49,19 @@ describe('eventOrder: the position of one event among its workflow\'s changes', 
       const newerReceived = Date.parse(SAME_MINUTE) + second * 1000;
       const resend = eventOrder({ ...base, receivedAt: new Date(newerReceived + 5_000).toISOString(), workflowStatusId: '9820', workflowUpdatedAt: SAME_MINUTE });
       expect(resend.position.atMs).toBeLessThan(newerReceived);
+    }
+  });
+});
+
+describe('events capped before the same update', () => {
+  it('keep the order they were received in, whatever their ids', () => {
+    // Ids lead with the statuses (c…-w…-old-new-time): 9782-9790 sorts after 1752-9782 by id alone, so try both ways round.
+    for (const [first, second] of [['c1234-w2203-9782-9790-a', 'c1234-w2203-1752-9782-b'], ['c1234-w2203-1752-9782-a', 'c1234-w2203-9782-9790-b']]) {
+      const moved = { workflowStatusId: '9820', workflowUpdatedAt: SAME_MINUTE };
+      const earlier = eventOrder({ ...base, ...moved, enrichJobId: first, receivedAt: '2026-11-23T10:00:10.000Z' }).position;
+      const later = eventOrder({ ...base, ...moved, enrichJobId: second, receivedAt: '2026-11-23T10:00:11.000Z' }).position;
+      expect(earlier.atMs).toBe(later.atMs);
+      expect(Buffer.compare(Buffer.from(later.tiebreak), Buffer.from(earlier.tiebreak))).toBe(1);
     }
   });
 });

@@ -9,11 +9,16 @@ import { ownKey, type OrderPosition } from '@status-bridge/core';
  * on different worker slots or replicas).
  *
  * Per (tenant, AtsiApplicationId) two keys, both under the hash-tagged prefix (one Cluster slot):
- *  - the order mark (hash: at, tie, job): the newest position that claimed the application;
+ *  - the order mark (hash: at, tie, job, status): the newest position that claimed the application
+ *    and the iCIMS status its change entered;
  *  - a short lock (string: the holding job's id, PX): held from the claim until the POST ends, so
  *    two POSTs for one application are never in flight at once.
  * `claim` decides in ONE script, so the check and the record cannot interleave with another job:
  *  1. the mark is newer than this position (and not this job's own) → superseded: post nothing;
+ *     except when this position was capped before the workflow's update (an upper bound to the
+ *     minute, see packages/icims/src/event-order.ts) and the marked change is its predecessor (it
+ *     entered the status this change left, was received first, and is not the change that moved
+ *     the workflow on): then this change is the newer one and is recorded just after the mark;
  *  2. another job holds the lock → busy: try again shortly;
  *  3. else record this position as the mark, take the lock → go.
  * A job that already holds the mark or the lock (its own retry, or the same job re-run after a
@@ -35,15 +40,26 @@ local function newer(atA, tieA, atB, tieB)
   return #tieA > #tieB
 end
 local at, tie, job = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local mark = redis.call('HMGET', KEYS[1], 'at', 'tie', 'job')
+local oldStatus, newStatus, receivedAt, movedTo = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
+local mark = redis.call('HMGET', KEYS[1], 'at', 'tie', 'job', 'status')
 if mark[1] and mark[3] ~= job and newer(tonumber(mark[1]), mark[2], at, tie) then
-  return {'superseded', mark[3], mark[1], mark[2]}
+  -- A capped position is only an upper bound (to the minute): the marked change may in fact be
+  -- older. It is this change's predecessor when this change left the status the marked one
+  -- entered, the mark was received first, and the workflow moved on to some OTHER status (a
+  -- mark that entered the workflow's current status is the change that moved it on: newer).
+  local follows = receivedAt ~= nil and mark[4] and oldStatus ~= '' and mark[4] == oldStatus
+    and mark[4] ~= movedTo and tonumber(mark[1]) < receivedAt
+  if not follows then
+    return {'superseded', mark[3], mark[1], mark[2]}
+  end
+  -- Recorded just after its predecessor: still before any change received after this one.
+  at = tonumber(mark[1]) + 1
 end
 local holder = redis.call('HGET', KEYS[2], 'job')
 if holder and holder ~= job then
   return {'busy', holder, redis.call('PTTL', KEYS[2])}
 end
-redis.call('HSET', KEYS[1], 'at', ARGV[1], 'tie', tie, 'job', job)
+redis.call('HSET', KEYS[1], 'at', string.format('%d', at), 'tie', tie, 'job', job, 'status', newStatus)
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], 'job', job, 'token', ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
@@ -64,6 +80,12 @@ return 1
 export interface ApplicationRef {
   tenantId: string;
   atsiApplicationId: string;
+}
+
+/** The iCIMS statuses a change left and entered: the mark records the entered one (see CLAIM). */
+export interface Transition {
+  oldStatusId?: string;
+  newStatusId?: string;
 }
 
 export type ClaimOutcome =
@@ -101,7 +123,7 @@ export class ApplicationOrderStore {
   }
 
   /** Decides whether job `jobId` at `position` may post now (see the module comment). */
-  async claim(application: ApplicationRef, position: OrderPosition, jobId: string): Promise<ClaimOutcome> {
+  async claim(application: ApplicationRef, position: OrderPosition, jobId: string, transition: Transition = {}): Promise<ClaimOutcome> {
     if (!Number.isSafeInteger(position.atMs)) throw new Error(`order position atMs must be an integer (got ${position.atMs})`);
     const lockToken = randomUUID();
     const reply = (await this.redis.eval(
@@ -115,6 +137,10 @@ export class ApplicationOrderStore {
       this.options.lockMs,
       this.options.markTtlMs,
       lockToken,
+      transition.oldStatusId ?? '',
+      transition.newStatusId ?? '',
+      position.capped ? String(position.capped.receivedAtMs) : '',
+      position.capped?.workflowStatusId ?? '',
     )) as [string, ...Array<string | number>];
     const [outcome, ...rest] = reply;
     if (outcome === 'superseded') return { outcome, by: String(rest[0]), mark: { atMs: Number(rest[1]), tiebreak: String(rest[2]) } };

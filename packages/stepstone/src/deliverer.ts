@@ -93,7 +93,7 @@ export async function createStepStoneDeliverer(runtime: PartnerRuntime<StepStone
 
     const application = { tenantId, atsiApplicationId: stepstone.atsiApplicationId };
     // Before the rate limit: a superseded or waiting job takes no slot of the tenant's limit.
-    const claim = await applicationOrder.claim(application, positionOf(statusChange), jobId);
+    const claim = await applicationOrder.claim(application, positionOf(statusChange), jobId, { oldStatusId: statusChange.oldStatus.id, newStatusId: statusChange.newStatus.id });
     if (claim.outcome === 'superseded') return { outcome: 'superseded', by: claim.by, detail: { status: message.Status } };
     if (claim.outcome === 'busy') {
       // Another job is posting for this application: wait for its POST to end, not for its whole

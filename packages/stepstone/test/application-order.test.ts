@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { OrderPosition } from '@status-bridge/core';
 import { cleanupPrefix, sleep, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
-import { ApplicationOrderStore, positionOf, type ApplicationRef, type ClaimOutcome } from '../src/application-order';
+import { ApplicationOrderStore, positionOf, type ApplicationRef, type ClaimOutcome, type Transition } from '../src/application-order';
 
 /** The order-mark store against the real Redis: every decision of its one script. */
 const prefix = uniquePrefix('stepstone-order');
@@ -22,7 +22,12 @@ afterAll(async () => {
   await cleanupPrefix(TEST_REDIS_URL, prefix);
 });
 
-type Step = { job: string; position: OrderPosition; release?: boolean };
+type Step = { job: string; position: OrderPosition; release?: boolean; transition?: Transition };
+
+// A position capped before the workflow's update (the workflow had moved on to `movedTo` when the
+// event was enriched): its atMs is only an upper bound, received at `receivedAtMs`.
+const capped = (atMs: number, receivedAtMs: number, movedTo: string): OrderPosition => ({ ...at(atMs), capped: { receivedAtMs, workflowStatusId: movedTo } });
+const moved = (oldStatusId: string, newStatusId: string): Transition => ({ oldStatusId, newStatusId });
 
 // Each case: steps claimed in order (a step with release: true releases its lock right after a
 // `go`, as the processor does when its POST ends), then the last claim's expected outcome.
@@ -40,15 +45,23 @@ describe.each<[string, Step[], Step, ClaimOutcome['outcome'], string?]>([
   ['same job again after its POST (a retry): re-enters its own mark', [{ job: 'A', position: at(1_000), release: true }], { job: 'A', position: at(1_000) }, 'go'],
   ['same job again while holding the lock (re-run after a stall): re-enters', [{ job: 'A', position: at(1_000) }], { job: 'A', position: at(1_000) }, 'go'],
   ['newer, but another job holds the lock: busy', [{ job: 'A', position: at(1_000) }], { job: 'B', position: at(2_000) }, 'busy', 'A'],
+  // The minute-wide cap put B (9782→9790, received at 1 500) before A (1752→9782, received at
+  // 1 000): the workflow had moved on to 9820 through a third change. B left the status A entered.
+  ['capped before an older change it follows: goes', [{ job: 'A', position: at(1_000), transition: moved('1752', '9782'), release: true }], { job: 'B', position: capped(900, 1_500, '9820'), transition: moved('9782', '9790') }, 'go'],
+  ['capped, but the mark entered the status the workflow moved on to (it is the newer change): superseded', [{ job: 'M', position: at(1_000), transition: moved('9790', '9782'), release: true }], { job: 'A', position: capped(900, 1_500, '9782'), transition: moved('9782', '9790') }, 'superseded', 'M'],
+  ['capped, and it did not leave the status the mark entered: superseded', [{ job: 'A', position: at(1_000), transition: moved('1752', '9782'), release: true }], { job: 'B', position: capped(900, 1_500, '9820'), transition: moved('9790', '9820') }, 'superseded', 'A'],
+  ['capped, the mark received after it: superseded', [{ job: 'A', position: at(1_600), transition: moved('1752', '9782'), release: true }], { job: 'B', position: capped(900, 1_500, '9820'), transition: moved('9782', '9790') }, 'superseded', 'A'],
+  ['capped, a mark that recorded no status (written before statuses were): superseded', [{ job: 'A', position: at(1_000), release: true }], { job: 'B', position: capped(900, 1_500, '9820'), transition: moved('9782', '9790') }, 'superseded', 'A'],
+  ['not capped, older than the mark it follows: superseded (only a cap is doubted)', [{ job: 'A', position: at(1_000), transition: moved('1752', '9782'), release: true }], { job: 'B', position: at(900), transition: moved('9782', '9790') }, 'superseded', 'A'],
 ])('%s', (_name, steps, last, expected, other) => {
   it(`→ ${expected}`, async () => {
     const app = application();
     for (const step of steps) {
-      const claim = await store.claim(app, step.position, step.job);
+      const claim = await store.claim(app, step.position, step.job, step.transition);
       expect(claim).toEqual({ outcome: 'go', lockToken: expect.any(String) });
       if (step.release && claim.outcome === 'go') expect(await store.release(app, claim.lockToken)).toBe(true);
     }
-    const outcome = await store.claim(app, last.position, last.job);
+    const outcome = await store.claim(app, last.position, last.job, last.transition);
     expect(outcome.outcome).toBe(expected);
     if (outcome.outcome === 'superseded') {
       expect(outcome.by).toBe(other);
@@ -64,7 +77,10 @@ describe.each<[string, Step[], Step, ClaimOutcome['outcome'], string?]>([
       expect((await store.mark(app))?.jobId).toBe(other);
     }
     if (outcome.outcome === 'go') {
-      expect(await store.mark(app)).toEqual({ ...last.position, jobId: last.job });
+      // A capped change that goes past a newer-looking mark is recorded just after that mark.
+      const previous = steps.at(-1)?.position;
+      const recordedAt = last.position.capped && previous && previous.atMs >= last.position.atMs ? previous.atMs + 1 : last.position.atMs;
+      expect(await store.mark(app)).toEqual({ atMs: recordedAt, tiebreak: last.position.tiebreak, jobId: last.job });
       expect(await store.holder(app)).toBe(last.job);
     }
   });
@@ -75,6 +91,22 @@ const go = async (app: ApplicationRef, position: OrderPosition, job: string): Pr
   if (claim.outcome !== 'go') throw new Error(`expected go, got ${JSON.stringify(claim)}`);
   return claim.lockToken;
 };
+
+describe('a capped change that follows the mark', () => {
+  it('is recorded just after its predecessor: the predecessor\'s retry is superseded, a change received later still goes', async () => {
+    const app = application();
+    const first = await store.claim(app, at(1_000), 'A', moved('1752', '9782'));
+    if (first.outcome !== 'go') throw new Error(`A: ${first.outcome}`);
+    await store.release(app, first.lockToken);
+    const follower = await store.claim(app, capped(900, 1_500, '9820'), 'B', moved('9782', '9790'));
+    if (follower.outcome !== 'go') throw new Error(`B: ${follower.outcome}`);
+    await store.release(app, follower.lockToken);
+    expect(await store.mark(app)).toEqual({ atMs: 1_001, tiebreak: at(0).tiebreak, jobId: 'B' });
+    expect((await store.claim(app, at(1_000), 'A', moved('1752', '9782'))).outcome).toBe('superseded');
+    // The change that moved the workflow on to 9820, received after B.
+    expect((await store.claim(app, at(1_700, 'c1234-w2203-9790-9820-c'), 'C', moved('9790', '9820'))).outcome).toBe('go');
+  });
+});
 
 describe('the lock', () => {
   it('lapses after lockMs when its holder dies; the next job goes, and the dead job\'s re-run is superseded', async () => {
