@@ -245,6 +245,25 @@ export class Cluster {
   }
 
   /** Failed jobs of every queue, with their reasons (first `limit` of each queue). */
+  /**
+   * What became of one workflow's jobs in every queue (state, attempts, outcome or failure, order
+   * position): printed with a loss, so a CI failure says which decision dropped the change.
+   */
+  async jobTrail(systemId: string): Promise<string[]> {
+    const trail: string[] = [];
+    for (const key of QUEUE_KEYS) {
+      const jobs = await this.queues[key].getJobs(['completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+      for (const job of jobs) {
+        const data = job.data as { event?: { systemId?: string }; statusChange?: { systemId?: string; order?: unknown } };
+        if ((data.event?.systemId ?? data.statusChange?.systemId) !== systemId) continue;
+        const state = await job.getState();
+        const result = job.failedReason ? `failed: ${job.failedReason}` : JSON.stringify(job.returnvalue ?? null);
+        trail.push(`${this.queues[key].name}/${job.id} ${state} attempts ${job.attemptsMade} → ${result}${data.statusChange?.order ? ` order ${JSON.stringify(data.statusChange.order)}` : ''}`);
+      }
+    }
+    return trail;
+  }
+
   async failedJobs(limit = 5): Promise<{ count: number; reasons: string[] }> {
     let count = 0;
     const reasons: string[] = [];

@@ -50,7 +50,15 @@ export async function finishScenario(cluster: Cluster, posted: Posted[], spec: S
   const failed = await cluster.failedJobs();
   const nonJson = cluster.nonJsonLines();
 
-  if (counted.lost > 0) violations.push(`lost ${counted.lost}: ${counted.lostSamples.join('; ')}`);
+  if (counted.lost > 0) {
+    violations.push(`lost ${counted.lost}: ${counted.lostSamples.join('; ')}`);
+    // The first few lost workflows' job trails: enough to see which decision dropped the change.
+    const workflows = [...new Set(counted.lostEvents.map((event) => event.application.systemId))].slice(0, 3);
+    for (const systemId of workflows) {
+      const trail = await cluster.jobTrail(systemId).catch((error: Error) => [`(no trail: ${error.message})`]);
+      violations.push(`jobs of workflow ${systemId}: ${trail.join(' | ')}`);
+    }
+  }
   if (counted.wrongFinalStatus > 0) violations.push(`wrong final StepStone status ${counted.wrongFinalStatus}: ${counted.wrongSamples.join('; ')}`);
   if (counted.duplicates.seek.count > 0) violations.push(`SEEK duplicate items ${counted.duplicates.seek.count}: ${counted.duplicates.seek.samples.join('; ')}`);
   if (counted.duplicates.stepstone.unexplained > 0) violations.push(`StepStone duplicates without a lost answer ${counted.duplicates.stepstone.unexplained}: ${counted.duplicates.stepstone.samples.join('; ')}`);
