@@ -1,38 +1,14 @@
-import { Redis } from 'ioredis';
 import { RateLimitedError } from '@status-bridge/core';
-import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
-import { SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, start, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
-import { IcimsClient, type IcimsTenantAccess } from '../src/client';
+import { IcimsClient } from '../src/client';
+import { useIcimsClientHarness } from './client-harness';
 
 /**
  * The acting user's read (the event's userId) and its cache, against the iCIMS sandbox over HTTP
  * and the real Redis (own prefix, so every cache starts cold). The sandbox's user 3 is
  * "Riley Recruiter", the seed's posting user.
  */
-let sandbox: IcimsSandbox;
-let redis: Redis;
-const prefix = uniquePrefix('icims-actor');
-const clients: IcimsClient[] = [];
-let tenantCounter = 0;
-
-function client(options: Partial<ConstructorParameters<typeof IcimsClient>[0]> = {}): IcimsClient {
-  const made = new IcimsClient({ redis, prefix, timeoutMs: 2000, jobCacheTtlSeconds: 60, userCacheTtlSeconds: 600, ...options });
-  clients.push(made);
-  return made;
-}
-
-/** A fresh tenant id per test (budgets are per tenant); all talk to sandbox customer 1234. */
-function freshAccess(): IcimsTenantAccess {
-  return {
-    tenantId: `actor-${++tenantCounter}`,
-    origin: sandbox.url,
-    credentials: { type: 'oauth', ...SANDBOX_ICIMS_CLIENT, tokenUrl: sandbox.tokenUrl, audience: SANDBOX_ICIMS_AUDIENCE },
-    dailyRequestBudget: 10_000,
-  };
-}
-
-const url = (path: string): string => `${sandbox.url}/customers/1234/${path}`;
-const apiRequests = (path?: string) => sandbox.state.apiRequests().filter((request) => path === undefined || request.path === `/customers/1234/${path}`);
+const harness = useIcimsClientHarness('actor', { userCacheTtlSeconds: 600 });
+const { client, freshAccess, url, apiRequests } = harness;
 
 /** The records of one of the sandbox's workflows as the enrichment asks for them, with the acting user. */
 function eventRecords(workflowId: string, personId: string, userId: string | undefined, jobId = '1242') {
@@ -46,26 +22,13 @@ function eventRecords(workflowId: string, personId: string, userId: string | und
 
 /** Empties the job and user caches of this prefix between tests. */
 async function coldCaches(icims: IcimsClient): Promise<void> {
-  await redis.del(icims.jobs.key('1234', '1242', IcimsClient.fieldsFor('jobs', [])), ...['3', '4', '99'].map((id) => icims.actors.users.key('1234', id)));
+  await harness.redis.del(icims.jobs.key('1234', '1242', IcimsClient.fieldsFor('jobs', [])), ...['3', '4', '99'].map((id) => icims.actors.users.key('1234', id)));
 }
 
 beforeAll(async () => {
-  sandbox = await start();
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
-  // A token first, so token requests do not interleave with the counts below.
-  await client().getRecord(freshAccess(), { url: url('people/1364'), fields: ['firstname'], what: 'people 1364' });
-  sandbox.setRecord('1234', 'people', '4', { id: 4, firstname: 'Sam', lastname: 'Sourcer', email: 'sam.sourcer@example.com', phones: [{ phonenumber: '+61 400 999 999' }] });
-  sandbox.setRecord('1234', 'people', '5', { id: 5, email: 'nameless@example.com' });
+  harness.sandbox.setRecord('1234', 'people', '4', { id: 4, firstname: 'Sam', lastname: 'Sourcer', email: 'sam.sourcer@example.com', phones: [{ phonenumber: '+61 400 999 999' }] });
+  harness.sandbox.setRecord('1234', 'people', '5', { id: 5, email: 'nameless@example.com' });
 });
-
-afterAll(async () => {
-  await Promise.all(clients.map((made) => made.close()));
-  await sandbox.close();
-  await cleanupPrefix(TEST_REDIS_URL, prefix);
-  redis.disconnect();
-});
-
-beforeEach(() => sandbox.reset());
 
 describe('the acting user', () => {
   it('is read with fields= name and email only, cached per tenant and user; warm, an event costs 2 requests and reserves 2', async () => {
@@ -91,8 +54,8 @@ describe('the acting user', () => {
 
     // Under the queue prefix's hash tag, with the configured lifetime.
     const key = icims.actors.users.key('1234', '3');
-    expect(key.startsWith(`${prefix}:sb:icims:user:1234:3:`)).toBe(true);
-    const ttl = await redis.ttl(key);
+    expect(key.startsWith(`${harness.prefix}:sb:icims:user:1234:3:`)).toBe(true);
+    const ttl = await harness.redis.ttl(key);
     expect(ttl).toBeGreaterThan(590);
     expect(ttl).toBeLessThanOrEqual(600);
   });
@@ -170,12 +133,12 @@ describe('the acting user', () => {
     const icims = client();
     await coldCaches(icims);
     const tenant = freshAccess();
-    sandbox.faults({ serverError: { count: 1, status: 503, path: '/customers/1234/people/3' } });
+    harness.sandbox.faults({ serverError: { count: 1, status: 503, path: '/customers/1234/people/3' } });
     const failed = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364', '3'));
     expect(failed.actor).toEqual({ found: false, reason: 'read_error', detail: 'HTTP 503' });
     expect(failed.workflow.status?.id).toBe('9782');
     expect(failed.requests).toBe(4);
-    expect(await redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
+    expect(await harness.redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
     const next = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364', '3'));
     expect(next.actor).toMatchObject({ found: true, user: { formattedName: 'Riley Recruiter' } });
     expect(apiRequests('people/3').map((request) => request.answer)).toEqual([503, 200]);
@@ -186,11 +149,11 @@ describe('the acting user', () => {
     const icims = client();
     await coldCaches(icims);
     const tenant = freshAccess();
-    sandbox.faults({ rateLimit: { count: 1, retryAfter: 1 } });
+    harness.sandbox.faults({ rateLimit: { count: 1, retryAfter: 1 } });
     const request = { url: url('people/3'), id: '3' };
     await expect(icims.actors.read(tenant, '1234', request, await icims.actors.lookup(tenant, '1234', request))).rejects.toBeInstanceOf(RateLimitedError);
     expect(apiRequests('people/3').map((sent) => sent.answer)).toEqual([429]);
-    expect(await redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
+    expect(await harness.redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
     // The closed gate turns the next read away before any request, also thrown.
     await expect(icims.actors.read(tenant, '1234', request, {})).rejects.toBeInstanceOf(RateLimitedError);
     expect(apiRequests()).toHaveLength(1);
@@ -204,6 +167,6 @@ describe('the acting user', () => {
     const second = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364', '3'));
     expect(second.requests).toBe(3);
     expect(apiRequests('people/3')).toHaveLength(2);
-    expect(await redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
+    expect(await harness.redis.exists(icims.actors.users.key('1234', '3'))).toBe(0);
   });
 });

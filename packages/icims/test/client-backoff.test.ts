@@ -1,39 +1,16 @@
-import { Redis } from 'ioredis';
 import { RateLimitedError } from '@status-bridge/core';
-import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
-import { SANDBOX_ICIMS_AUDIENCE, SANDBOX_ICIMS_CLIENT, start, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
+import { waitFor } from '@status-bridge/testing';
 import { GATE_CLOSED_CODE, GATE_PROBING_CODE } from '../src/backoff-gate';
 import { IcimsClient, type IcimsTenantAccess } from '../src/client';
+import { useIcimsClientHarness } from './client-harness';
 
 /**
  * The client's back-off gate and single-flight reads, against the iCIMS sandbox over HTTP and
  * the real Redis (own prefix, so the job cache starts cold).
  */
-let sandbox: IcimsSandbox;
-let redis: Redis;
-const prefix = uniquePrefix('icims-backoff');
-const clients: IcimsClient[] = [];
-let tenantCounter = 0;
-
-function client(options: Partial<ConstructorParameters<typeof IcimsClient>[0]> = {}): IcimsClient {
-  const made = new IcimsClient({ redis, prefix, timeoutMs: 2000, jobCacheTtlSeconds: 60, backoffJitterMs: 500, ...options });
-  clients.push(made);
-  return made;
-}
-
-/** A fresh tenant id per test (gates and budgets are per tenant); all talk to sandbox customer 1234. */
-function freshAccess(): IcimsTenantAccess {
-  return {
-    tenantId: `backoff-${++tenantCounter}`,
-    origin: sandbox.url,
-    credentials: { type: 'oauth', ...SANDBOX_ICIMS_CLIENT, tokenUrl: sandbox.tokenUrl, audience: SANDBOX_ICIMS_AUDIENCE },
-    dailyRequestBudget: 10_000,
-  };
-}
-
-const url = (path: string): string => `${sandbox.url}/customers/1234/${path}`;
+const harness = useIcimsClientHarness('backoff', { backoffJitterMs: 500 });
+const { client, freshAccess, url, apiRequests } = harness;
 const read = (icims: IcimsClient, access: IcimsTenantAccess, path: string, fields = ['status']) => icims.getRecord(access, { url: url(path), fields, what: path });
-const apiRequests = (path?: string) => sandbox.state.apiRequests().filter((request) => path === undefined || request.path === `/customers/1234/${path}`);
 
 /** The three records of one of the sandbox's workflows, as the enrichment asks for them. */
 function eventRecords(workflowId: string, personId: string, jobId = '1242') {
@@ -44,28 +21,12 @@ function eventRecords(workflowId: string, personId: string, jobId = '1242') {
   };
 }
 
-beforeAll(async () => {
-  sandbox = await start();
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
-  // Fetch a token once, so token requests do not interleave with the counts below.
-  await read(client(), freshAccess(), 'people/1364', ['firstname']);
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((made) => made.close()));
-  await sandbox.close();
-  await cleanupPrefix(TEST_REDIS_URL, prefix);
-  redis.disconnect();
-});
-
-beforeEach(() => sandbox.reset());
-
 describe('the tenant back-off gate', () => {
   it('a 429 closes the tenant gate: its next request waits without calling iCIMS; other tenants go on; the 429 is counted', async () => {
     const closings: Array<[string, number]> = [];
     const icims = client({ onBackoffClosed: (tenant, waitMs) => closings.push([tenant, waitMs]) });
     const limited = freshAccess();
-    sandbox.faults({ rateLimit: { count: 1, retryAfter: 5 } });
+    harness.sandbox.faults({ rateLimit: { count: 1, retryAfter: 5 } });
     const first = await read(icims, limited, 'applicantworkflows/2203').catch((error: unknown) => error);
     expect(first).toBeInstanceOf(RateLimitedError);
     expect((first as RateLimitedError).delayMs).toBe(5000);
@@ -90,7 +51,7 @@ describe('the tenant back-off gate', () => {
     const closings: string[] = [];
     const icims = client({ onBackoffClosed: (tenant) => closings.push(tenant) });
     const tenant = freshAccess();
-    sandbox.faults({ rateLimit: { forMs: 3000, retryAfter: 4 } });
+    harness.sandbox.faults({ rateLimit: { forMs: 3000, retryAfter: 4 } });
     const paths = ['applicantworkflows/2203', 'applicantworkflows/2204', 'applicantworkflows/2205', 'people/1364', 'people/1365', 'people/1366'];
     const results = await Promise.allSettled(paths.map((path) => read(icims, tenant, path)));
     for (const result of results) expect(result.status === 'rejected' && result.reason instanceof RateLimitedError).toBe(true);
@@ -114,17 +75,17 @@ describe('the tenant back-off gate', () => {
   it('when the gate opens, one event probes while the others wait; its answers open the gate', async () => {
     const icims = client();
     const tenant = freshAccess();
-    sandbox.faults({ rateLimit: { count: 1, retryAfter: '0.2' } });
+    harness.sandbox.faults({ rateLimit: { count: 1, retryAfter: '0.2' } });
     await expect(read(icims, tenant, 'people/1364')).rejects.toBeInstanceOf(RateLimitedError);
     await waitFor(async () => (await icims.gate.remaining(tenant.tenantId)) === 0, { what: 'the gate to open', timeoutMs: 5000, intervalMs: 20 });
-    sandbox.faults({ latencyMs: 300 });
+    harness.sandbox.faults({ latencyMs: 300 });
     const probe = icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364'));
     // Let the probe take its lease (one Redis round trip) before the second event arrives.
-    await waitFor(async () => (await redis.exists(icims.gate.keys(tenant.tenantId)[2])) === 1, { what: 'the probe lease', timeoutMs: 5000, intervalMs: 5 });
+    await waitFor(async () => (await harness.redis.exists(icims.gate.keys(tenant.tenantId)[2])) === 1, { what: 'the probe lease', timeoutMs: 5000, intervalMs: 5 });
     const waiting = await icims.readStatusChangeRecords(tenant, '1234', eventRecords('2204', '1365')).catch((error: unknown) => error);
     expect((waiting as RateLimitedError).details.code).toBe(GATE_PROBING_CODE);
     await expect(probe).resolves.toMatchObject({ workflow: { status: { id: '9782' } } });
-    sandbox.faults({ latencyMs: 0 });
+    harness.sandbox.faults({ latencyMs: 0 });
     await expect(icims.gate.admit(tenant.tenantId)).resolves.toEqual({ state: 'open' });
     await expect(icims.readStatusChangeRecords(tenant, '1234', eventRecords('2204', '1365'))).resolves.toMatchObject({ workflow: { source: 'SEEK' } });
   });
@@ -146,7 +107,7 @@ describe('single-flight reads', () => {
   it('a shared read shares its 429 too: one request, every caller told to wait', async () => {
     const icims = client();
     const tenant = freshAccess();
-    sandbox.faults({ rateLimit: { count: 1, retryAfter: 1 } });
+    harness.sandbox.faults({ rateLimit: { count: 1, retryAfter: 1 } });
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => read(icims, tenant, 'people/1365')));
     expect(results.every((result) => result.status === 'rejected' && result.reason instanceof RateLimitedError)).toBe(true);
     expect(apiRequests()).toHaveLength(1);
@@ -156,7 +117,7 @@ describe('single-flight reads', () => {
     const icims = client();
     const tenant = freshAccess();
     // Cold cache (an earlier test's event cached job 1242).
-    await redis.del(icims.jobs.key('1234', '1242', IcimsClient.fieldsFor('jobs', ['field61234'])));
+    await harness.redis.del(icims.jobs.key('1234', '1242', IcimsClient.fieldsFor('jobs', ['field61234'])));
     const cacheReads = jest.spyOn(icims.jobs, 'get');
     const events = await Promise.all([
       icims.readStatusChangeRecords(tenant, '1234', eventRecords('2203', '1364')),
