@@ -8,7 +8,7 @@ import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
-import { basicAuth, eventJson, gzipped, sleep, spawnService, waitFor, type DuplicateCount, type ServiceHandle } from '@status-bridge/testing';
+import { basicAuth, eventJson, gzipped, nonJsonLines as findNonJsonLines, sleep, spawnService, waitFor, type DuplicateCount, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * The whole system against a Redis topology, for the cluster suite: the three partner sandboxes
@@ -366,7 +366,12 @@ export async function explainStepStoneDuplicates(pipeline: Pipeline, apps: Appli
 }
 
 export function nonJsonLines(pipeline: Pipeline): number {
-  return [pipeline.ingest, ...pipeline.workers].reduce((sum, service) => sum + service.lines.filter((line) => !line.startsWith('{')).length, 0);
+  return nonJsonSamples(pipeline).length;
+}
+
+/** Every output line of the pipeline's processes that is not one JSON object (operators' log pipelines parse each line). */
+export function nonJsonSamples(pipeline: Pipeline): string[] {
+  return [pipeline.ingest, ...pipeline.workers].flatMap((service) => findNonJsonLines(service.lines));
 }
 
 export interface ScenarioReport {

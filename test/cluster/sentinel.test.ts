@@ -1,5 +1,5 @@
 import { recordScenario, startRedisSentinel, uniquePrefix, type RedisSentinelHandle } from '@status-bridge/testing';
-import { answersText, nonJsonLines, runScenario, startPipeline, type Pipeline } from './pipeline';
+import { answersText, nonJsonLines, nonJsonSamples, runScenario, startPipeline, type Pipeline } from './pipeline';
 
 /**
  * The whole system on a Sentinel-managed primary/replica (3 sentinels): ingest and two workers as
@@ -62,6 +62,8 @@ test(`SENTINEL FAILOVER during ${FAULT_EVENTS} events: every acknowledged event 
   expect(outcome.acknowledged).toHaveLength(FAULT_EVENTS);
   expect(outcome.seekDuplicates).toEqual([]);
   expect(report.failedJobs).toBe(0);
+  // Every line JSON, through the failover too (a library's console.error would break log pipelines).
+  expect(nonJsonSamples(pipeline).slice(0, 5)).toEqual([]);
 });
 
 test(`kill -9 of the primary during ${FAULT_EVENTS} events: ingest refuses (503) until a replica holds events again, no acknowledged event is lost`, async () => {
@@ -105,4 +107,6 @@ test(`kill -9 of the primary during ${FAULT_EVENTS} events: ingest refuses (503)
   expect(outcome.acknowledged).toHaveLength(FAULT_EVENTS);
   expect(outcome.seekDuplicates).toEqual([]);
   expect(report.failedJobs).toBe(0);
+  // Every line JSON, through the failover too (a library's console.error would break log pipelines).
+  expect(nonJsonSamples(pipeline).slice(0, 5)).toEqual([]);
 });
