@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { PartnerSandboxDefinition } from '@status-bridge/core';
+import { listenSandbox, type PartnerSandboxDefinition } from '@status-bridge/core';
 import type { WebhookSection } from '../section';
-import { createReceiverHandler, listenReceiver } from './server';
+import { createReceiverHandler } from './server';
 import { WebhookReceiverState, type FaultRequest, type ReceivedWebhook, type ReceiverRequest } from './state';
 
 export * from './state';
@@ -43,7 +43,7 @@ export interface WebhookSandbox {
 export async function startWebhookSandbox(options: WebhookSandboxOptions = {}): Promise<WebhookSandbox> {
   const state = new WebhookReceiverState(options.secrets);
   const hung = new Set<ServerResponse>();
-  const { url, close } = await listenReceiver(createReceiverHandler(state, hung), options, hung);
+  const { url, close } = await listenSandbox(createReceiverHandler(state, hung), options, hung);
   return {
     url,
     endpointUrl: (tenantId, endpoint) => `${url}/hooks/${encodeURIComponent(tenantId)}/${encodeURIComponent(endpoint)}`,
