@@ -119,12 +119,18 @@ async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): 
     const state = await job.getState();
     lines.push({ key: 'enrich', id: job.id!, state, reason: job.failedReason });
     if (state !== 'completed' && state !== 'failed') done = false;
+    // A completed enrichment returns its delivery job ids by partner (one, or a list when a partner
+    // makes a job per target, e.g. per endpoint); before that, look for the one-job id.
+    const planned = (job.returnvalue as { deliveries?: Partial<Record<QueueKey, string | string[]>> } | null)?.deliveries;
     for (const partner of PARTNER_KEYS) {
-      const delivery = await queues[partner].getJob(deliveryJobId(job.id!, partner));
-      if (!delivery) continue;
-      const deliveryState = await delivery.getState();
-      lines.push({ key: partner, id: delivery.id!, state: deliveryState, reason: delivery.failedReason });
-      if (deliveryState !== 'completed' && deliveryState !== 'failed') done = false;
+      const ids = planned ? [planned[partner] ?? []].flat() : [deliveryJobId(job.id!, partner)];
+      for (const id of ids) {
+        const delivery = await queues[partner].getJob(id);
+        if (!delivery) continue;
+        const deliveryState = await delivery.getState();
+        lines.push({ key: partner, id: delivery.id!, state: deliveryState, reason: delivery.failedReason });
+        if (deliveryState !== 'completed' && deliveryState !== 'failed') done = false;
+      }
     }
   }
   const sinceMs = latest.length > 0 ? Math.min(...latest.map((job) => job.timestamp)) - 1_000 : Date.now();
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
   const queues = Object.fromEntries(QUEUE_KEYS.map((key) => [key, new Queue(QUEUES[key].name, { connection: redis, prefix: QUEUE_PREFIX })])) as Record<QueueKey, Queue>;
   try {
     out();
-    out(`Waiting for the worker (enrichment, then the ${PARTNERS.map((partner) => partner.title).join(' and ')} deliveries)…`);
+    out(`Waiting for the worker (enrichment, then the ${PARTNERS.map((partner) => partner.title).join(', ')} deliveries)…`);
     const deadline = Date.now() + TIMEOUT_MS;
     const prefixes = [...new Set(EVENTS.map((event) => transitionPrefix(event.json)))];
     let followed = await followJobs(queues, prefixes);

@@ -9,7 +9,8 @@
  *   `liveEnv`, e.g. its status or GraphQL URL, all unset), also starts the iCIMS sandbox and every
  *   registered partner's sandbox on loopback (packages/sandbox/src/main.ts), points the services at
  *   them (the runner's `workerEnv`) and fills in development secrets for config/tenants.example.json
- *   (every secret it names, plus each partner sandbox's `quickStartEnv`).
+ *   (every secret it names, in the partner's format where its sandbox has `quickStartSecret`, plus
+ *   each partner sandbox's `quickStartEnv`).
  * - Starts ingest, worker and dashboard as child processes (env-only configuration, exactly as
  *   docker-compose and the tests start them), prints their addresses, and stops them all on Ctrl-C.
  */
@@ -56,7 +57,9 @@ function partnerQuickStartDefaults(): Record<string, string> {
     for (const tenant of Object.values(example.tenants)) {
       const section = tenant[partner.key] as ({ enabled?: boolean } & Record<string, unknown>) | undefined;
       if (!section || section.enabled === false) continue;
-      for (const secret of partner.tenant.secrets(section as never)) defaults[secret.env] = `dev-${secret.env.toLowerCase().replace(/_/g, '-')}`;
+      for (const secret of partner.tenant.secrets(section as never)) {
+        defaults[secret.env] = partner.sandbox?.quickStartSecret?.(secret.env) ?? `dev-${secret.env.toLowerCase().replace(/_/g, '-')}`;
+      }
     }
   }
   return defaults;

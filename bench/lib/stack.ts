@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { PARTNERS, sandboxPortVariable } from '@status-bridge/partners';
 import { basicAuth, eventJson, REPO_ROOT, startRedisServer, type RedisServerHandle } from '@status-bridge/testing';
 import { generatedApplicant } from '@status-bridge/sandbox/src/icims/fixtures';
 import { killOnExit, startChild, type Child } from './child';
@@ -70,10 +71,14 @@ export class Stack {
       // The example's 10,000 requests a day would pace the run after 8,000 (80%): the bench measures
       // throughput, not the licence. The budget is still counted in Redis on every request.
       tenants.tenants[TENANT].icims.dailyRequestBudget = 1_000_000_000;
+      // The bench compares our pipeline with a hand-written copy of the two job boards' calls
+      // (bench/pipeline): the example's webhook endpoint (the quick start's receiver on a fixed port)
+      // is not part of that comparison, so the bench's tenant has none.
+      delete (tenants.tenants[TENANT] as Record<string, unknown>).webhook;
       const configFile = join(scratch, 'tenants.json');
       writeFileSync(configFile, JSON.stringify(tenants));
       const base = { REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, CONFIG_FILE: configFile, ...SECRETS };
-      const sandbox = await startChild('sandbox', 'packages/sandbox/src/main.ts', { logDir: scratch, env: { ...base, SANDBOX_ICIMS_PORT: '0', SANDBOX_STEPSTONE_PORT: '0', SANDBOX_SEEK_PORT: '0' } });
+      const sandbox = await startChild('sandbox', 'packages/sandbox/src/main.ts', { logDir: scratch, env: { ...base, SANDBOX_ICIMS_PORT: '0', ...Object.fromEntries(PARTNERS.map((partner) => [sandboxPortVariable(partner.key), '0'])) } });
       started.push(sandbox);
       const ready = sandbox.ready as Record<string, string>;
       const urls: PartnerUrls = {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HEALTH_PATHS, type EnvSource } from '@status-bridge/core';
-import { parseQueueList, QUEUE_KEYS, tenantsFromObject, type QueueKey } from '@status-bridge/partners';
+import { parseQueueList, PARTNERS, QUEUE_KEYS, tenantsFromObject, type QueueKey } from '@status-bridge/partners';
 import { podSpecOf, type K8sObject } from './kustomize';
 import { configMapFile, resolveContainerEnv, type Container, type ContainerEnv } from './pod-env';
 import { dummySecretValue, processOf, RUNTIME_VARIABLES, type ProcessSpec } from './processes';
@@ -33,14 +33,49 @@ export interface Workload {
   env: ContainerEnv;
 }
 
+/**
+ * Stand-ins in a partner's own format for the secrets the tenants files (ConfigMaps with a
+ * `{"tenants": …}` JSON key) name, where the partner's sandbox gives one (`quickStartSecret`): a
+ * partner that checks a secret's format when its worker starts (webhook signing secrets) would
+ * refuse the generic stand-in, and the pods test starts the workers.
+ */
+function partnerSecretStandIns(objects: K8sObject[]): Map<string, string> {
+  const standIns = new Map<string, string>();
+  for (const object of objects) {
+    if (object.kind !== 'ConfigMap') continue;
+    for (const content of Object.values((object.data as Record<string, string> | undefined) ?? {})) {
+      let tenants: Record<string, Record<string, unknown>> | undefined;
+      try {
+        tenants = (JSON.parse(content) as { tenants?: Record<string, Record<string, unknown>> }).tenants;
+      } catch {
+        continue;
+      }
+      for (const tenant of Object.values(tenants ?? {})) {
+        for (const partner of PARTNERS) {
+          const section = tenant?.[partner.key];
+          const standIn = partner.sandbox?.quickStartSecret;
+          if (!section || !standIn) continue;
+          try {
+            for (const { env } of partner.tenant.secrets(section as never)) standIns.set(env, standIn(env));
+          } catch {
+            // A section the schema refuses is reported by checkTenantsFile.
+          }
+        }
+      }
+    }
+  }
+  return standIns;
+}
+
 export function ourWorkloads(objects: K8sObject[]): Workload[] {
+  const standIns = partnerSecretStandIns(objects);
   return objects.flatMap((object) => {
     const podSpec = podSpecOf(object);
     const containers = (podSpec?.containers as Container[] | undefined) ?? [];
     return containers.flatMap((container) => {
       const process = processOf(container);
       if (!podSpec || !process) return [];
-      const env = resolveContainerEnv(container, objects, (name) => dummySecretValue(name, process));
+      const env = resolveContainerEnv(container, objects, (name) => standIns.get(name) ?? dummySecretValue(name, process));
       return [{ label: `${object.kind}/${object.metadata.name} container ${container.name}`, object, podSpec, container, process, env }];
     });
   });

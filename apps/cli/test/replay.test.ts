@@ -1,3 +1,4 @@
+import { QUEUE_KEYS } from '@status-bridge/partners';
 import { errorClassesOf, matchesFilter, parseFailedReason, parseReplayArgs, tenantOf, UsageError, type FailedJobView, type ReplayFilter } from '../src/replay';
 
 // Reasons as apps/worker/src/job-wrapper.ts describeFailure writes them.
@@ -88,7 +89,7 @@ describe('parseReplayArgs', () => {
     expect(parseReplayArgs(['--queue', 'enrich'])).toMatchObject({ queue: 'enrich', dryRun: false, limit: undefined, tenant: undefined });
   });
   test.each<[string, string[], RegExp]>([
-    ['no queue', [], /--queue must be one of enrich, stepstone, seek/],
+    ['no queue', [], new RegExp(`--queue must be one of ${QUEUE_KEYS.join(', ')}`)],
     ['unknown queue', ['--queue', 'deliver-seek'], /got "deliver-seek"/],
     ['unknown class', ['--queue', 'seek', '--error-class', 'http-6xx'], /unknown class "http-6xx"/],
     ['lower-case graphql code', ['--queue', 'seek', '--error-class', 'graphql:bad'], /unknown class/],

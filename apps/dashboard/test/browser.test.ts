@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { deliveryJobId } from '@status-bridge/core';
-import { createQueue, QUEUES, type ContractQueue } from '@status-bridge/partners';
+import { createQueue, PARTNERS, QUEUES, sandboxPortVariable, type ContractQueue } from '@status-bridge/partners';
 import { type StepStoneDeliveryJob } from '@status-bridge/stepstone';
+import { newSigningSecret } from '@status-bridge/webhook';
 import { cleanupPrefix, freePort, REPO_ROOT, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -38,6 +39,7 @@ const SECRETS = {
   CONFIG_FILE: 'config/tenants.example.json',
   TENANT_1234_ICIMS_CLIENT_SECRET: 'browser-test-icims-secret',
   TENANT_1234_STEPSTONE_TOKEN: 'browser-test-stepstone-token',
+  TENANT_1234_WEBHOOK_CRM_SECRET: newSigningSecret(),
   SEEK_CLIENT_ID: 'browser-test-seek-client',
   SEEK_CLIENT_SECRET: 'browser-test-seek-secret',
 };
@@ -101,10 +103,13 @@ async function clickFirstJobAction(page: Page, jobId: string): Promise<void> {
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  // Fixed free ports let the three processes start at once (the worker needs the StepStone URL).
-  const [icimsPort, stepstonePort, seekPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  // Fixed free ports let the three processes start at once (the worker needs the StepStone URL);
+  // one for every registered partner's sandbox, so none falls back to its quick-start port.
+  const [icimsPort, ...partnerPorts] = await Promise.all([freePort(), ...PARTNERS.map(() => freePort())]);
+  const sandboxPorts = Object.fromEntries(PARTNERS.map((partner, index) => [sandboxPortVariable(partner.key), String(partnerPorts[index])]));
+  const stepstonePort = sandboxPorts[sandboxPortVariable('stepstone')];
   [sandbox, worker, dashboard] = await Promise.all([
-    spawnService('packages/sandbox/src/main.ts', { ...SECRETS, SANDBOX_ICIMS_PORT: String(icimsPort), SANDBOX_STEPSTONE_PORT: String(stepstonePort), SANDBOX_SEEK_PORT: String(seekPort) }),
+    spawnService('packages/sandbox/src/main.ts', { ...SECRETS, SANDBOX_ICIMS_PORT: String(icimsPort), ...sandboxPorts }),
     spawnService('apps/worker/src/main.ts', {
       ...SECRETS,
       REDIS_URL: TEST_REDIS_URL,

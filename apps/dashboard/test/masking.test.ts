@@ -70,6 +70,11 @@ describe('maskJobData', () => {
       { seek: { idempotencyId: 'i-1', statusCode: 'Interview', sourceName: 'iCIMS', actor: { formattedName: 'Riley Recruiter', givenName: 'Riley', familyName: 'Recruiter', email: 'riley.recruiter@example.com' } } },
       { seek: { idempotencyId: 'i-1', statusCode: 'Interview', sourceName: 'iCIMS', actor: { formattedName: 'R*** R***', givenName: 'R***', familyName: 'R***', email: 'r***@example.com' } } },
     ],
+    [
+      "a webhook job's payload for an endpoint with includeCandidate (name and email in data.candidate)",
+      { webhook: { endpoint: 'hr', payload: { type: 'application.status_changed', version: 1, data: { workflowId: '2203', newStatus: { id: '9820', stage: 'rejected', name: 'Rejected' }, candidate: { name: 'Jane Doe', givenName: 'Jane', familyName: 'Doe', email: 'jane.doe@example.com' } } } } },
+      { webhook: { endpoint: 'hr', payload: { type: 'application.status_changed', version: 1, data: { workflowId: '2203', newStatus: { id: '9820', stage: 'rejected', name: 'Rejected' }, candidate: { name: 'J*** D***', givenName: 'J***', familyName: 'D***', email: 'j***@example.com' } } } } },
+    ],
     ['bare name inside a person object', { person: { name: 'Jane Doe', id: '1' } }, { person: { name: 'J*** D***', id: '1' } }],
     ['bare name elsewhere is not a person', { source: { name: 'SEEK' } }, { source: { name: 'SEEK' } }],
     [

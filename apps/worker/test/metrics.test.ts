@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUES } from '@status-bridge/partners';
+import { QUEUE_KEYS, QUEUES } from '@status-bridge/partners';
 import { type StepStoneDeliveryJob } from '@status-bridge/stepstone';
+import { newSigningSecret } from '@status-bridge/webhook';
 import { cleanupPrefix, sampleStatusChange, spawnService, TEST_REDIS_URL, uniquePrefix, waitFor, type ServiceHandle } from '@status-bridge/testing';
 
 /**
@@ -68,6 +69,7 @@ beforeAll(async () => {
     SHUTDOWN_TIMEOUT_MS: '5000',
     TENANT_1234_ICIMS_CLIENT_SECRET: 'test-icims-secret',
     TENANT_1234_STEPSTONE_TOKEN: 'test-stepstone-token',
+    TENANT_1234_WEBHOOK_CRM_SECRET: newSigningSecret(),
     SEEK_CLIENT_ID: 'test-seek-client',
     SEEK_CLIENT_SECRET: 'test-seek-secret',
     ICIMS_API_BASE_URL: partnerUrl,
@@ -111,7 +113,8 @@ test('/metrics exposes the named series, with queue depth read from Redis at scr
   expect(sample(text, 'status_bridge_queue_jobs{queue="stepstone",state="delayed"}')).toBe(1);
   expect(sample(text, 'status_bridge_queue_jobs{queue="seek",state="delayed"}')).toBe(2);
   expect(sample(text, 'status_bridge_queue_jobs{queue="enrich",state="failed"}')).toBe(0);
-  for (const key of ['enrich', 'stepstone', 'seek']) expect(sample(text, `status_bridge_queue_counts_up{queue="${key}"}`)).toBe(1);
+  // Every queue of the registry, read at scrape time.
+  for (const key of QUEUE_KEYS) expect(sample(text, `status_bridge_queue_counts_up{queue="${key}"}`)).toBe(1);
 
   // Counts follow Redis: remove one delayed job and scrape again.
   await seek.remove('metrics-delayed-3');

@@ -1,4 +1,5 @@
 import { spawnService, waitFor, type ServiceHandle } from '@status-bridge/testing';
+import { PARTNERS } from '@status-bridge/partners';
 import { loadWorkerConfig, stalledJobSettings } from '../src/config';
 import { seedEvent, startHarness, type Harness } from './enrich-harness';
 
@@ -91,14 +92,18 @@ async function interruptTwice(label: string, extraEnv: Record<string, string>): 
   return { jobs: await Promise.all(jobIds.map(view)), interruptionsLogged };
 }
 
+/** Each queue's attempts: enrich's, and each registered partner's own (its definition's queue.attempts). */
+const attemptsByQueue = { enrich: 20, ...Object.fromEntries(PARTNERS.map((partner) => [partner.key, partner.queue.attempts])) };
+const everyQueue = (count: number) => Object.fromEntries(Object.keys(attemptsByQueue).map((key) => [key, count]));
+
 describe('stalled-job settings', () => {
   it("allow each queue as many interruptions as attempts by default, or one number for all; the check interval is at most the lock", () => {
     expect(stalledJobSettings({ WORKER_LOCK_DURATION_MS: 30_000, WORKER_STALLED_INTERVAL_MS: 15_000 })).toEqual({
       lockDurationMs: 30_000,
       stalledIntervalMs: 15_000,
-      maxStalledCount: { enrich: 20, stepstone: 35, seek: 35 },
+      maxStalledCount: attemptsByQueue,
     });
-    expect(stalledJobSettings({ WORKER_MAX_STALLED_COUNT: 5, WORKER_LOCK_DURATION_MS: 30_000, WORKER_STALLED_INTERVAL_MS: 30_000 }).maxStalledCount).toEqual({ enrich: 5, stepstone: 5, seek: 5 });
+    expect(stalledJobSettings({ WORKER_MAX_STALLED_COUNT: 5, WORKER_LOCK_DURATION_MS: 30_000, WORKER_STALLED_INTERVAL_MS: 30_000 }).maxStalledCount).toEqual(everyQueue(5));
     expect(() => stalledJobSettings({ WORKER_LOCK_DURATION_MS: 10_000, WORKER_STALLED_INTERVAL_MS: 20_000 })).toThrow(
       /^WORKER_STALLED_INTERVAL_MS \(20000\) must not exceed WORKER_LOCK_DURATION_MS \(10000\)/,
     );
@@ -106,7 +111,7 @@ describe('stalled-job settings', () => {
 
   it('are read from the environment and validated with the variable named', () => {
     const env = { ...harness.env };
-    expect(loadWorkerConfig(env).stalled).toEqual({ lockDurationMs: 3000, stalledIntervalMs: 1000, maxStalledCount: { enrich: 20, stepstone: 35, seek: 35 } });
+    expect(loadWorkerConfig(env).stalled).toEqual({ lockDurationMs: 3000, stalledIntervalMs: 1000, maxStalledCount: attemptsByQueue });
     expect(() => loadWorkerConfig({ ...env, WORKER_MAX_STALLED_COUNT: '0' })).toThrow(/WORKER_MAX_STALLED_COUNT must be >= 1/);
     expect(() => loadWorkerConfig({ ...env, WORKER_LOCK_DURATION_MS: '500' })).toThrow(/WORKER_LOCK_DURATION_MS must be >= 1000/);
   });

@@ -191,6 +191,12 @@ export interface PartnerSandboxDefinition {
   /** Optional: development values `npm start` sets for the quick start when unset (e.g. a partner-wide client id the sandbox accepts). Never real secrets. */
   quickStartEnv?: Readonly<Record<string, string>>;
   /**
+   * Optional: the development value `npm start` gives a secret that a section of the example
+   * tenants file names, for partners that check a secret's format at start (default
+   * `dev-<variable>`). Deterministic, so a restarted quick start still verifies what it queued. Never real.
+   */
+  quickStartSecret?(envName: string): string;
+  /**
    * Optional: lines for `npm run demo` about what the sandbox at `url` received since `sinceMs`,
    * read over HTTP (the demo runs in another process). Ids and statuses only, no candidate data.
    */

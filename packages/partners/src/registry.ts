@@ -1,5 +1,6 @@
 import { partner as stepstone } from '@status-bridge/stepstone';
 import { partner as seek } from '@status-bridge/seek';
+import { partner as webhook } from '@status-bridge/webhook';
 
 /**
  * THE REGISTRY: every delivery partner, one entry each. Adding a partner is its package (which
@@ -11,4 +12,4 @@ import { partner as seek } from '@status-bridge/seek';
  * (test/partner-names.test.ts keeps it so). Order is the enrichment's order of planning and the
  * dashboard's order of queues.
  */
-export const PARTNERS = [stepstone, seek] as const;
+export const PARTNERS = [stepstone, seek, webhook] as const;

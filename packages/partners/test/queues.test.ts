@@ -1,5 +1,5 @@
 import { deliveryJobId, enrichJobId, eventDedupId, redactValue } from '@status-bridge/core';
-import { parseQueueList, QUEUES, QUEUE_KEYS } from '../src';
+import { parseQueueList, PARTNER_KEYS, QUEUES, QUEUE_KEYS } from '../src';
 
 const seed = { customerId: '1234', systemId: '2203', oldStatus: '1752', newStatus: '9782' };
 
@@ -17,8 +17,9 @@ describe('queue contract', () => {
   });
 
   it.each([
-    ['all', ['enrich', 'stepstone', 'seek']],
-    ['', ['enrich', 'stepstone', 'seek']],
+    // Every registered partner's queue, in registry order.
+    ['all', ['enrich', ...PARTNER_KEYS]],
+    ['', ['enrich', ...PARTNER_KEYS]],
     ['stepstone', ['stepstone']],
     [' enrich , seek ,enrich', ['enrich', 'seek']],
   ])('parses WORKER_QUEUES=%j', (value, expected) => {

@@ -13,6 +13,7 @@ describe('Tenants', () => {
     TENANT_1234_INBOUND_CLIENT_SECRET: 's',
     TENANT_1234_ICIMS_CLIENT_SECRET: 'i',
     TENANT_1234_STEPSTONE_TOKEN: 't',
+    TENANT_1234_WEBHOOK_CRM_SECRET: 'w',
   };
 
   it('loads the shipped example with every secret resolved', () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { startWebhookSandbox, verifyByHand, type WebhookSandbox } from '../src/sandbox';
-import { newSigningSecret } from '../src/signing-secret';
+import { startWebhookSandbox, verifyByHand, webhookSandbox, type WebhookSandbox } from '../src/sandbox';
+import { newSigningSecret, signingSecretProblem } from '../src/signing-secret';
 
 /**
  * The receiver sandbox itself: it must refuse what a careful receiver refuses, or the client tests
@@ -102,5 +102,37 @@ describe('webhook receiver sandbox (real HTTP)', () => {
     expect((await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' })).status).toBe(200);
     expect(sandbox.requests).toHaveLength(0);
     expect((await fetch(`${sandbox.url}/_sandbox/received`, { method: 'DELETE' })).status).toBe(204);
+  });
+});
+
+describe('the registry entry (npm start, the demo)', () => {
+  it('gives quick-start secrets the worker accepts, the same for a name on every start, different per name', () => {
+    const quickStartSecret = webhookSandbox.quickStartSecret!;
+    const secret = quickStartSecret('TENANT_1234_WEBHOOK_CRM_SECRET');
+    expect(signingSecretProblem(secret)).toBeUndefined();
+    expect(quickStartSecret('TENANT_1234_WEBHOOK_CRM_SECRET')).toBe(secret);
+    expect(quickStartSecret('TENANT_1234_WEBHOOK_HR_SECRET')).not.toBe(secret);
+  });
+
+  it("starts a receiver that verifies with the tenants' endpoint secrets and describes what it verified without the candidate", async () => {
+    const secret = newSigningSecret();
+    const running = await webhookSandbox.start({
+      host: '127.0.0.1',
+      port: 0,
+      tenants: [{ tenantId: '1234', section: { endpoints: { hr: { url: 'http://127.0.0.1:1/unused', secretEnv: 'HR_SECRET' } } } }],
+      secret: (name) => (name === 'HR_SECRET' ? secret : ''),
+      env: {},
+    });
+    try {
+      const sinceMs = Date.now() - 1;
+      const body = JSON.stringify({ type: 'application.status_changed', version: 1, data: { workflowId: '2203', oldStatus: { id: '1752', stage: 'screening' }, newStatus: { id: '9820', stage: 'rejected' }, candidate: { name: 'Casey Demo', email: 'casey.demo@example.com' } } });
+      const response = await fetch(`${running.url}/hooks/1234/hr`, { method: 'POST', headers: signedHeaders('msg_demo', nowSec(), body, secret), body });
+      expect(response.status).toBe(200);
+      const lines = await webhookSandbox.describeReceived!(running.url, sinceMs);
+      expect(lines).toEqual(['POST /hooks/1234/hr  webhook-id msg_demo  workflow 2203: screening → rejected  (signature verified with HR_SECRET)']);
+      expect(lines.join('\n')).not.toMatch(/Casey|casey/);
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -34,11 +34,11 @@ import { jobLogContext } from '../job-wrapper';
 
 /**
  * Queue `enrich`: one accepted iCIMS event → one StatusChange → one delivery job per partner
- * that applies. A loop over the registry: for each partner, section present and enabled → status
+ * that applies (or several, when its plan returns one per target, e.g. per receiving endpoint). A loop over the registry: for each partner, section present and enabled → status
  * decision; then ONE iCIMS read (workflow, person and job in parallel, the job from the Redis cache
  * when possible) of the union of the wanted partners' custom fields; then each partner's `plan`;
  * then every delivery of the event in ONE atomic step (FlowProducer.addBulk: a single MULTI) with
- * ids `<this job's id>-<partner key>`, so a retried or re-run enrichment adds nothing new.
+ * ids `<this job's id>-<partner key>[-<part>]`, so a retried or re-run enrichment adds nothing new.
  *
  * Slowing down is per tenant: an iCIMS 429 (which closes the tenant's back-off gate for every
  * job of that tenant), the gate itself, or the daily-budget pacing delays THIS job
@@ -55,7 +55,6 @@ export interface EnrichSummary {
   stage?: string;
   icimsRequests: number;
   jobFromCache?: boolean;
-  /** Delivery job ids by partner. */
   /** Delivery job ids by partner; a list for a partner that makes several jobs of one event (one per target). */
   deliveries: Partial<Record<Partner, string | string[]>>;
   /** Skip reasons by partner. */

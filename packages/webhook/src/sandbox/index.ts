@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { PartnerSandboxDefinition } from '@status-bridge/core';
+import { listenSandbox, type PartnerSandboxDefinition } from '@status-bridge/core';
+import type { WebhookPayload } from '../payload';
 import type { WebhookSection } from '../section';
-import { createReceiverHandler, listenReceiver } from './server';
+import { SECRET_PREFIX } from '../signing-secret';
+import { createReceiverHandler } from './server';
 import { WebhookReceiverState, type FaultRequest, type ReceivedWebhook, type ReceiverRequest } from './state';
 
 export * from './state';
@@ -43,7 +46,7 @@ export interface WebhookSandbox {
 export async function startWebhookSandbox(options: WebhookSandboxOptions = {}): Promise<WebhookSandbox> {
   const state = new WebhookReceiverState(options.secrets);
   const hung = new Set<ServerResponse>();
-  const { url, close } = await listenReceiver(createReceiverHandler(state, hung), options, hung);
+  const { url, close } = await listenSandbox(createReceiverHandler(state, hung), options, hung);
   return {
     url,
     endpointUrl: (tenantId, endpoint) => `${url}/hooks/${encodeURIComponent(tenantId)}/${encodeURIComponent(endpoint)}`,
@@ -71,6 +74,9 @@ export async function startWebhookSandbox(options: WebhookSandboxOptions = {}): 
  */
 export const webhookSandbox: PartnerSandboxDefinition = {
   defaultPort: 4040,
+  // The worker refuses a secret that is not whsec_ + base64 of 24-64 bytes; derived from the name
+  // (not random) so a restarted quick start signs and verifies as before. Development only.
+  quickStartSecret: (envName) => `${SECRET_PREFIX}${createHash('sha256').update(`status-bridge quick start ${envName}`).digest('base64')}`,
   async start({ host, port, tenants, secret }) {
     const secrets: Record<string, string> = {};
     for (const { section } of tenants) {
@@ -89,5 +95,22 @@ export const webhookSandbox: PartnerSandboxDefinition = {
       received: async () => sandbox.received.map(({ path, webhookId, verification, body }) => ({ path, webhookId, verified: verification.secretName, body })),
       close: sandbox.close,
     };
+  },
+  // For `npm run demo`: ids, stages and the verification result; never the candidate an endpoint may receive.
+  async describeReceived(url, sinceMs) {
+    const response = await fetch(`${url}/_sandbox/received`);
+    if (!response.ok) throw new Error(`GET ${url}/_sandbox/received answered ${response.status}`);
+    const { received, rejected, duplicates } = (await response.json()) as { received: ReceivedWebhook[]; rejected: ReceivedWebhook[]; duplicates: number };
+    const describe = (item: ReceivedWebhook): string => {
+      const data = (item.body as Partial<WebhookPayload> | undefined)?.data;
+      const change = data ? `workflow ${data.workflowId}: ${data.oldStatus?.stage ?? data.oldStatus?.id} → ${data.newStatus?.stage}` : 'unreadable body';
+      return `POST ${item.path}  webhook-id ${item.webhookId}  ${change}`;
+    };
+    const accepted = received.filter((item) => item.at >= sinceMs);
+    return [
+      ...(accepted.length === 0 ? ['nothing'] : accepted.map((item) => `${describe(item)}  (signature verified with ${item.verification.secretName})`)),
+      ...rejected.filter((item) => item.at >= sinceMs).map((item) => `refused (401): ${describe(item)}: ${item.verification.problem ?? 'signature not verified'}`),
+      ...(duplicates > 0 ? [`${duplicates} repeated webhook-id(s) acknowledged without processing again`] : []),
+    ];
   },
 };

@@ -1,5 +1,4 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from '@status-bridge/core';
 import { Webhook } from 'standardwebhooks';
 import { checkFaultRequest, type FaultRequest, type ReceivedWebhook, type Verification, type WebhookReceiverState } from './state';
 import { verifyByHand } from './verify-by-hand';
@@ -180,24 +179,4 @@ export function createReceiverHandler(state: WebhookReceiverState, hung: Set<Ser
 function serializeFaults(state: WebhookReceiverState): unknown {
   const { hang, ...rest } = state.faults;
   return { ...rest, hang: { remaining: Number.isFinite(hang.remaining) ? hang.remaining : 'always' } };
-}
-
-export interface ListeningReceiver {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Serves the handler on host:port (0: any free port); close() ends hung answers and keep-alive connections. */
-export async function listenReceiver(handler: http.RequestListener, options: { host?: string; port?: number }, hung: Set<ServerResponse>): Promise<ListeningReceiver> {
-  const server = http.createServer(handler);
-  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
