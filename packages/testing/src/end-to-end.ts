@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { CanonicalStage } from '@status-bridge/core';
+import { partitionPrefix, type CanonicalStage } from '@status-bridge/core';
 import { createQueue, type ContractQueue, type QueueKey } from '@status-bridge/partners';
 import { SANDBOX_ICIMS_CLIENT, start as startIcims, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { basicAuth, eventJson, gzipped, seedHeaders } from './fixtures';
@@ -35,6 +35,8 @@ export interface EndToEndOptions<Sandboxes extends Record<string, { close(): Pro
   ingestEnv?: Record<string, string>;
   /** Bound on each process's "ready" (several processes start at once on a shared machine). */
   readyTimeoutMs?: number;
+  /** QUEUE_PARTITIONS of every process (default 1: the variable is not set). */
+  partitions?: number;
 }
 
 export interface EndToEnd<Sandboxes> {
@@ -47,8 +49,8 @@ export interface EndToEnd<Sandboxes> {
   inboundAuth: string;
   inboundPassword: string;
   connection: Redis;
-  /** A producer for one queue of the contract (made once, closed by `stop`). */
-  queue<K extends QueueKey>(key: K): ContractQueue<K>;
+  /** A producer for one queue of the contract, in `partition` (default 0: QUEUE_PREFIX), made once, closed by `stop`. */
+  queue<K extends QueueKey>(key: K, partition?: number): ContractQueue<K>;
   /** An HTTP request to ingest. */
   send(method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }>;
   /** The seed event (gzip, the seed's headers, tenant 1234's credentials), links at the iCIMS sandbox naming the event's own ids. */
@@ -66,7 +68,8 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
   const configDir = mkdtempSync(join(tmpdir(), `sb-${options.name}-`));
   const started: Array<{ close(): Promise<void> }> = [];
   const services: ServiceHandle[] = [];
-  const queues = new Map<QueueKey, ContractQueue<QueueKey>>();
+  const queues = new Map<string, ContractQueue<QueueKey>>();
+  const partitions = options.partitions ?? 1;
   let connection: Redis | undefined;
 
   const stop = async (): Promise<void> => {
@@ -75,7 +78,7 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
     connection?.disconnect();
     await Promise.all(started.map((sandbox) => sandbox.close()));
     rmSync(configDir, { recursive: true, force: true });
-    await cleanupPrefix(TEST_REDIS_URL, prefix);
+    for (let partition = 0; partition < partitions; partition++) await cleanupPrefix(TEST_REDIS_URL, partitionPrefix(prefix, partition));
   };
 
   try {
@@ -107,6 +110,7 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
       E2E_INBOUND_PASSWORD: inboundPassword,
       E2E_ICIMS_SECRET: SANDBOX_ICIMS_CLIENT.clientSecret,
       SHUTDOWN_TIMEOUT_MS: '5000',
+      ...(options.partitions !== undefined ? { QUEUE_PARTITIONS: String(options.partitions) } : {}),
       ...options.secrets,
     };
     const workerEnv = {
@@ -155,9 +159,10 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
       inboundAuth,
       inboundPassword,
       connection: redis,
-      queue<K extends QueueKey>(key: K): ContractQueue<K> {
-        if (!queues.has(key)) queues.set(key, createQueue(key, redis, prefix) as unknown as ContractQueue<QueueKey>);
-        return queues.get(key) as unknown as ContractQueue<K>;
+      queue<K extends QueueKey>(key: K, partition = 0): ContractQueue<K> {
+        const id = `${partition}/${key}`;
+        if (!queues.has(id)) queues.set(id, createQueue(key, redis, partitionPrefix(prefix, partition)) as unknown as ContractQueue<QueueKey>);
+        return queues.get(id) as unknown as ContractQueue<K>;
       },
       send,
       postEvent(overrides = {}) {
