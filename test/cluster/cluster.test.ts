@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownKey, partitionOf, partitionPrefix } from '@status-bridge/core';
-import { basicAuth, recordScenario, mastersHoldingKeys, REPO_ROOT, sleep, spawnService, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
+import { basicAuth, nodeInfo, recordScenario, mastersHoldingKeys, REPO_ROOT, sleep, spawnService, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
 import { answersText, nonJsonLines, runScenario, SEED, startPipeline, tally, type Pipeline } from './pipeline';
 
 /**
@@ -57,11 +57,25 @@ test('the seed event reaches StepStone once and SEEK once', async () => {
   expect(message.body).toMatchObject({ AtsiApplicationId: SEED.atsiApplicationId, Status: 'INTERVIEW' });
 });
 
+/** Commands each master has processed so far (INFO stats), by port. */
+async function commandsByMaster(): Promise<Map<number, number>> {
+  const masters = (await cluster.topology()).filter((entry) => entry.role === 'master' && !entry.failing && entry.slots.length > 0);
+  return new Map(await Promise.all(masters.map(async (master): Promise<[number, number]> => [master.port, Number((await nodeInfo(master.port, 'stats')).total_commands_processed)])));
+}
+
 test(`a run of ${LOAD_EVENTS} events: each delivered once to each partner`, async () => {
   const apps = fresh(LOAD_EVENTS);
+  const before = await commandsByMaster();
   const report = await runScenario(pipeline, apps);
+  const after = await commandsByMaster();
   const { outcome } = report;
   const placement = await keyPlacement();
+  // Where the Redis work went (for docs/scaling.md): commands per event on each master, with the
+  // partitions it holds; partition 0's master also holds our own keys (tokens, gate, budgets,
+  // order marks). Includes this suite's own progress polls (a few per cent).
+  const partitionMasters = await Promise.all(PARTITION_PREFIXES.map((partition) => cluster.masterOfKey(`${partition}:enrich:id`)));
+  const load = [...after].map(([port, total]) => ({ port, perEvent: (total - (before.get(port) ?? total)) / LOAD_EVENTS, partitions: partitionMasters.flatMap((master, index) => (master === port ? [index] : [])) }));
+  const loadNote = load.map((entry) => `:${entry.port} ${entry.perEvent.toFixed(0)} commands/event (partitions ${entry.partitions.join(',')}${entry.partitions.includes(0) ? ', own keys' : ''})`).join('; ');
   recordScenario({
     suite: 'cluster',
     id: 'cluster-load',
@@ -75,7 +89,7 @@ test(`a run of ${LOAD_EVENTS} events: each delivered once to each partner`, asyn
     drainMs: report.drainMs,
     failedJobs: report.failedJobs,
     nonJsonLogLines: nonJsonLines(pipeline),
-    notes: `posted in ${(report.load.postMs / 1000).toFixed(1)} s (${Math.round(outcome.sent / (report.load.postMs / 1000))}/s, 16 at a time), first answers ${answersText(outcome.firstAnswers)}; 1 ingest + 2 workers, ENQUEUE_WAIT_REPLICAS=1; ${placement.note}`,
+    notes: `posted in ${(report.load.postMs / 1000).toFixed(1)} s (${Math.round(outcome.sent / (report.load.postMs / 1000))}/s, 16 at a time), first answers ${answersText(outcome.firstAnswers)}; 1 ingest + 2 workers, ENQUEUE_WAIT_REPLICAS=1; ${placement.note}; Redis work: ${loadNote}`,
   });
   expect(outcome.firstAnswers).toEqual({ 200: LOAD_EVENTS });
   expect(outcome.lost).toEqual([]);
@@ -132,7 +146,7 @@ test('the dashboard, replay and import:stepstone work on the cluster with REDIS_
   try {
     const csv = join(dir, 'records.csv');
     writeFileSync(csv, 'customerId,systemId,atsiApplicationId\n1234,990001,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d\n');
-    const imported = await runCli('apps/cli/src/import-stepstone.ts', [csv]);
+    const imported = await runCli('packages/stepstone/src/import-records.ts', [csv]);
     expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
     expect(imported.stdout).toContain('1 created');
     expect(await pipeline.redis.hget(ownKey(prefix, 'stepstone', 'application-ids', '1234'), '990001')).toBe('0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d');

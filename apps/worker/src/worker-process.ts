@@ -13,7 +13,7 @@ import {
   type Logger,
 } from '@status-bridge/core';
 import { createPartitionedQueues, QUEUES, type QueueKey } from '@status-bridge/partners';
-import type { WorkerConfig } from './config';
+import { partitionConcurrency, type WorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import { HEALTH_PATHS } from '@status-bridge/core';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
@@ -63,7 +63,8 @@ export async function startWorkerProcess(
     };
     const module = (await (registry[key] as ProcessorFactory<typeof key>)(context)) as ProcessorModule<QueueKey>;
     modules.push(module);
-    for (const partition of config.partitions) {
+    const concurrency = partitionConcurrency(config.concurrency[key], config.partitions.length);
+    for (const [index, partition] of config.partitions.entries()) {
       const prefix = layout.prefix(partition);
       const queueLog = layout.partitioned ? { queue: QUEUES[key].name, partition } : { queue: QUEUES[key].name };
       const processor = wrapProcessor(key, module.process as never, {
@@ -80,15 +81,15 @@ export async function startWorkerProcess(
           ? (delayMs) => Promise.all(partitionQueues.filter((entry) => entry.partition !== partition).map((entry) => entry.queues[key].rateLimit(delayMs))).then(() => undefined)
           : undefined,
       });
-      startWorker(key, partition, prefix, processor, queueLog);
+      startWorker(key, partition, prefix, concurrency[index], processor, queueLog);
     }
   }
 
-  function startWorker(key: QueueKey, partition: number, prefix: string, processor: unknown, queueLog: Record<string, unknown>): void {
+  function startWorker(key: QueueKey, partition: number, prefix: string, concurrency: number, processor: unknown, queueLog: Record<string, unknown>): void {
     const worker = new Worker(QUEUES[key].name, processor as never, {
       connection: bullConnection,
       prefix,
-      concurrency: config.concurrency[key],
+      concurrency,
       autorun: false,
       // worker.rateLimit() (a partner's 429, see job-wrapper) holds jobs back only when the Worker has
       // a limiter: BullMQ's moveToActive compares the limiter key with limiter.max and ignores the key

@@ -96,6 +96,18 @@ export function stalledJobSettings(env: Pick<WorkerEnv, 'WORKER_MAX_STALLED_COUN
   return { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS, maxStalledCount };
 }
 
+/**
+ * Pure: the concurrency of each consumed partition's Worker for one queue. WORKER_CONCURRENCY_<KEY>
+ * stays what it says, parallel jobs per PROCESS (what a partner and this process's CPU see), so it
+ * is split over the partitions the process consumes: the first `total mod n` get one more; each
+ * gets at least 1 (with more partitions than the total, the process runs one job per partition).
+ * A BullMQ Worker's concurrency is its own; without the split, 8 partitions would mean 8× the
+ * partner calls (measured in the cluster suite: StepStone timeouts and re-sent posts).
+ */
+export function partitionConcurrency(total: number, partitions: number): number[] {
+  return Array.from({ length: partitions }, (_, index) => Math.max(1, Math.floor(total / partitions) + (index < total % partitions ? 1 : 0)));
+}
+
 export interface WorkerConfig {
   env: WorkerEnv;
   queues: QueueKey[];
