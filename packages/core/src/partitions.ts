@@ -168,7 +168,7 @@ export const partitionEnvProperties = {
     minimum: 1,
     maximum: MAX_QUEUE_PARTITIONS,
     description:
-      'after lowering QUEUE_PARTITIONS: the old value, so workers keep consuming (and the dashboard, metrics and replay keep showing) partitions QUEUE_PARTITIONS … QUEUE_PARTITIONS_DRAIN-1 until they are empty; unset once they are',
+      'after changing QUEUE_PARTITIONS: the old value; after lowering it, workers keep consuming (and the dashboard, metrics and replay keep showing) partitions QUEUE_PARTITIONS … QUEUE_PARTITIONS_DRAIN-1 until they are empty; unset once they are',
   },
 } as const;
 
