@@ -14,7 +14,7 @@ import { ConfigError } from './config-error';
  * - An event goes to partition jumpHash((customerId, systemId), N): a workflow's changes share one
  *   partition (deduplication, the enrichment job ids), and changing N moves the fewest workflows.
  *
- * Our own keys (ownKey: tokens, the iCIMS gate and budgets, caches, StepStone order marks,
+ * Our own keys (ownKey: tokens, the iCIMS gate and budgets, caches, a partner's order marks,
  * correlation records) are NOT partitioned: they stay under QUEUE_PREFIX, one key (or one hash tag)
  * per tenant or per partner record, whichever partition the event came through. Each of their
  * scripts touches only keys under that one tag, so no script ever spans partitions, and an order

@@ -102,7 +102,7 @@ export function stalledJobSettings(env: Pick<WorkerEnv, 'WORKER_MAX_STALLED_COUN
  * is split over the partitions the process consumes: the first `total mod n` get one more; each
  * gets at least 1 (with more partitions than the total, the process runs one job per partition).
  * A BullMQ Worker's concurrency is its own; without the split, 8 partitions would mean 8× the
- * partner calls (measured in the cluster suite: StepStone timeouts and re-sent posts).
+ * partner calls (measured in the cluster suite: partner timeouts and re-sent posts).
  */
 export function partitionConcurrency(total: number, partitions: number): number[] {
   return Array.from({ length: partitions }, (_, index) => Math.max(1, Math.floor(total / partitions) + (index < total % partitions ? 1 : 0)));
