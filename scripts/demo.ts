@@ -12,11 +12,11 @@
  *   TENANT_1234_INBOUND_PASSWORD  the quick start's development password
  *   DASHBOARD_URL                 http://127.0.0.1:3001
  *   SANDBOX_HOST, SANDBOX_ICIMS_PORT, SANDBOX_<PARTNER>_PORT   127.0.0.1, 4010, each partner sandbox's default port
- *   REDIS_URL (or REDIS_CLUSTER_NODES …), QUEUE_PREFIX   where the jobs are, to follow them (read only)
+ *   REDIS_URL (or REDIS_CLUSTER_NODES …), QUEUE_PREFIX, QUEUE_PARTITIONS(_DRAIN)   where the jobs are, to follow them (read only)
  *   DEMO_TIMEOUT_MS               how long to wait for the pipeline (30000)
  */
 import { Queue } from 'bullmq';
-import { closeRedis, createRedis, deliveryJobId, enrichJobId, loadEnv, redisConnectionFromEnv, redisEnvProperties, type RedisEnv } from '@status-bridge/core';
+import { closeRedis, commonEnvProperties, createRedis, deliveryJobId, enrichJobId, loadEnv, partitionEnvProperties, partitionLayout, redisConnectionFromEnv, redisEnvProperties, type PartitionEnv, type RedisEnv } from '@status-bridge/core';
 import { PARTNER_KEYS, PARTNERS, QUEUE_KEYS, QUEUES, sandboxPortVariable, type QueueKey } from '@status-bridge/partners';
 // The seed request exactly as the tests send it (shared/seeds/icims-status-flow-update.txt).
 import { basicAuth, gzipped, SEED_EVENT_JSON, seedHeaders } from '@status-bridge/testing';
@@ -35,7 +35,8 @@ const PARTNER_SANDBOXES = PARTNERS.flatMap((partner) =>
 );
 // The same Redis variables as the services (REDIS_URL, or REDIS_CLUSTER_NODES / REDIS_SENTINELS …).
 const REDIS = redisConnectionFromEnv(loadEnv<RedisEnv>({ type: 'object', properties: redisEnvProperties }, env));
-const QUEUE_PREFIX = env.QUEUE_PREFIX ?? '{status-bridge}';
+// Every partition's queues (QUEUE_PARTITIONS): a transition's jobs are in its workflow's partition.
+const LAYOUT = partitionLayout(loadEnv<PartitionEnv>({ type: 'object', properties: { QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, ...partitionEnvProperties } }, env));
 const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_MS ?? 30_000);
 
 /** Another transition of the sandbox's customer 1234 (records in packages/sandbox/src/icims/fixtures.ts). */
@@ -92,9 +93,12 @@ async function getJson(url: string): Promise<unknown> {
   return response.json();
 }
 
-const jobUrl = (key: QueueKey, jobId: string): string => `${DASHBOARD_URL}/admin/queues/queue/${encodeURIComponent(QUEUES[key].name)}/${encodeURIComponent(jobId)}`;
+/** The dashboard lists a partition's queues as `p<partition>.<queue>` (with one partition, just the queue). */
+const boardName = (key: QueueKey, partition: number): string => (LAYOUT.partitioned ? `p${partition}.${QUEUES[key].name}` : QUEUES[key].name);
+const jobUrl = (key: QueueKey, jobId: string, partition: number): string => `${DASHBOARD_URL}/admin/queues/queue/${encodeURIComponent(boardName(key, partition))}/${encodeURIComponent(jobId)}`;
 
-type JobLine = { key: QueueKey; id: string; state: string; reason?: string };
+type JobLine = { key: QueueKey; id: string; state: string; partition: number; reason?: string };
+type PartitionQueueSet = { partition: number; queues: Record<QueueKey, Queue> };
 
 /** Enrichment job id prefix of a transition: "c<customerId>-w<systemId>-<old>-<new>-" (core queues.ts enrichJobId). */
 function transitionPrefix(json: string): string {
@@ -107,8 +111,11 @@ function transitionPrefix(json: string): string {
  * "Latest" rather than "created now": a second run inside the de-duplication window makes no new
  * job, and then the earlier one is the one to look at.
  */
-async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): Promise<{ lines: JobLine[]; done: boolean; sinceMs: number }> {
-  const all = await queues.enrich.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'], 0, 1000);
+async function followJobs(partitions: PartitionQueueSet[], prefixes: string[]): Promise<{ lines: JobLine[]; done: boolean; sinceMs: number }> {
+  const found = await Promise.all(
+    partitions.map(async ({ partition, queues }) => (await queues.enrich.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'], 0, 1000)).map((job) => Object.assign(job, { partition }))),
+  );
+  const all = found.flat();
   const latest = prefixes.flatMap((prefix) => {
     const matching = all.filter((job) => job?.id?.startsWith(prefix)).sort((a, b) => b.timestamp - a.timestamp);
     return matching.length > 0 ? [matching[0]] : [];
@@ -117,10 +124,12 @@ async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): 
   let done = latest.length === prefixes.length;
   for (const job of latest) {
     const state = await job.getState();
-    lines.push({ key: 'enrich', id: job.id!, state, reason: job.failedReason });
+    lines.push({ key: 'enrich', id: job.id!, state, partition: job.partition, reason: job.failedReason });
     if (state !== 'completed' && state !== 'failed') done = false;
     // A completed enrichment returns its delivery job ids by partner (one, or a list when a partner
-    // makes a job per target, e.g. per endpoint); before that, look for the one-job id.
+    // makes a job per target, e.g. per endpoint); before that, look for the one-job id. The
+    // deliveries are in the enrichment's own partition.
+    const { queues } = partitions.find((entry) => entry.partition === job.partition)!;
     const planned = (job.returnvalue as { deliveries?: Partial<Record<QueueKey, string | string[]>> } | null)?.deliveries;
     for (const partner of PARTNER_KEYS) {
       const ids = planned ? [planned[partner] ?? []].flat() : [deliveryJobId(job.id!, partner)];
@@ -128,7 +137,7 @@ async function followJobs(queues: Record<QueueKey, Queue>, prefixes: string[]): 
         const delivery = await queues[partner].getJob(id);
         if (!delivery) continue;
         const deliveryState = await delivery.getState();
-        lines.push({ key: partner, id: delivery.id!, state: deliveryState, reason: delivery.failedReason });
+        lines.push({ key: partner, id: delivery.id!, state: deliveryState, partition: job.partition, reason: delivery.failedReason });
         if (deliveryState !== 'completed' && deliveryState !== 'failed') done = false;
       }
     }
@@ -153,16 +162,19 @@ async function main(): Promise<void> {
   }
 
   const redis = createRedis(REDIS, 'client', 'demo');
-  const queues = Object.fromEntries(QUEUE_KEYS.map((key) => [key, new Queue(QUEUES[key].name, { connection: redis, prefix: QUEUE_PREFIX })])) as Record<QueueKey, Queue>;
+  const partitions: PartitionQueueSet[] = LAYOUT.all.map((partition) => ({
+    partition,
+    queues: Object.fromEntries(QUEUE_KEYS.map((key) => [key, new Queue(QUEUES[key].name, { connection: redis, prefix: LAYOUT.prefix(partition) })])) as Record<QueueKey, Queue>,
+  }));
   try {
     out();
     out(`Waiting for the worker (enrichment, then the ${PARTNERS.map((partner) => partner.title).join(', ')} deliveries)…`);
     const deadline = Date.now() + TIMEOUT_MS;
     const prefixes = [...new Set(EVENTS.map((event) => transitionPrefix(event.json)))];
-    let followed = await followJobs(queues, prefixes);
+    let followed = await followJobs(partitions, prefixes);
     while (!followed.done && Date.now() < deadline) {
       await sleep(500);
-      followed = await followJobs(queues, prefixes);
+      followed = await followJobs(partitions, prefixes);
     }
     const startedAt = followed.sinceMs;
     if (!followed.done) out(`  (still running after ${TIMEOUT_MS} ms; showing where things are)`);
@@ -170,7 +182,7 @@ async function main(): Promise<void> {
     out();
     out('Jobs (open any of them in the dashboard; user and password as printed by `npm start`):');
     for (const line of followed.lines) {
-      out(`  ${line.key === 'enrich' ? '' : '  └ '}${QUEUES[line.key].name.padEnd(17)} ${line.state.padEnd(10)} ${jobUrl(line.key, line.id)}`);
+      out(`  ${line.key === 'enrich' ? '' : '  └ '}${boardName(line.key, line.partition).padEnd(17)} ${line.state.padEnd(10)} ${jobUrl(line.key, line.id, line.partition)}`);
       if (line.reason) out(`        reason: ${line.reason}`);
     }
     out(`  Dashboard: ${DASHBOARD_URL}/admin/queues`);
@@ -187,7 +199,7 @@ async function main(): Promise<void> {
       for (const line of lines) out(`  ${line}`);
     }
   } finally {
-    await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+    await Promise.all(partitions.flatMap((entry) => Object.values(entry.queues)).map((queue) => queue.close().catch(() => undefined)));
     await closeRedis(redis);
   }
 }

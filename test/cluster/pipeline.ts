@@ -2,8 +2,8 @@ import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeRedis, createRedis, loadEnv, redisConnectionFromEnv, redisEnvProperties, type RedisConnection, type RedisEnv } from '@status-bridge/core';
-import { createQueues, QUEUE_KEYS, type ContractQueues } from '@status-bridge/partners';
+import { closeRedis, createRedis, loadEnv, partitionLayout, redisConnectionFromEnv, redisEnvProperties, type RedisConnection, type RedisEnv } from '@status-bridge/core';
+import { createPartitionedQueues, QUEUE_KEYS, type ContractQueues, type PartitionQueues } from '@status-bridge/partners';
 import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
@@ -58,7 +58,10 @@ export interface Pipeline {
   seek: SeekSandbox;
   ingest: ServiceHandle;
   workers: ServiceHandle[];
+  /** Partition 0's queues (QUEUE_PREFIX). */
   queues: ContractQueues;
+  /** Every partition's queues (one entry without QUEUE_PARTITIONS). */
+  partitions: PartitionQueues[];
   redis: RedisConnection;
   /** Registers applications `from` … `to - 1` in the iCIMS sandbox. */
   addApplications(from: number, to: number): Application[];
@@ -68,8 +71,11 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-/** `redisEnv`: the Redis variables as an operator would write them (REDIS_CLUSTER_NODES=…). */
-export async function startPipeline(redisEnv: Record<string, string>, prefix: string): Promise<Pipeline> {
+/**
+ * `redisEnv`: the Redis variables as an operator would write them (REDIS_CLUSTER_NODES=…);
+ * `partitions`: QUEUE_PARTITIONS of every process (default: unset, one partition).
+ */
+export async function startPipeline(redisEnv: Record<string, string>, prefix: string, partitions?: number): Promise<Pipeline> {
   const icims = await startIcims();
   const stepstone = await startStepStone({ tokens: [STEPSTONE_TOKEN] });
   const seek = await startSeek({ clients: [SEEK_CLIENT] });
@@ -100,6 +106,7 @@ export async function startPipeline(redisEnv: Record<string, string>, prefix: st
     SUITE_ICIMS_SECRET: SANDBOX_ICIMS_CLIENT.clientSecret,
     SUITE_STEPSTONE_TOKEN: STEPSTONE_TOKEN,
     SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(partitions !== undefined ? { QUEUE_PARTITIONS: String(partitions) } : {}),
   };
   const workerEnv = {
     ...env,
@@ -125,9 +132,10 @@ export async function startPipeline(redisEnv: Record<string, string>, prefix: st
   ]);
   // The suite's own view of the queues, through the same kind of connection the services use.
   const redis = createRedis(redisConnectionFromEnv(loadEnv<RedisEnv>({ type: 'object', properties: redisEnvProperties }, redisEnv)), 'client', 'cluster-suite');
-  const queues = createQueues(redis, prefix);
+  const partitionQueues = createPartitionedQueues(redis, partitionLayout({ QUEUE_PREFIX: prefix, QUEUE_PARTITIONS: partitions }));
+  const queues = partitionQueues[0].queues;
   // Connection trouble during the faults is expected here; the row counts what it caused.
-  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  for (const queue of partitionQueues.flatMap((entry) => Object.values(entry.queues))) queue.on('error', () => undefined);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
   const send = (body: Buffer): Promise<PostResult> => {
@@ -163,6 +171,7 @@ export async function startPipeline(redisEnv: Record<string, string>, prefix: st
     ingest,
     workers,
     queues,
+    partitions: partitionQueues,
     redis,
     addApplications(from, to) {
       const apps: Application[] = [];
@@ -200,7 +209,7 @@ export async function startPipeline(redisEnv: Record<string, string>, prefix: st
         writeFileSync(join(dir, `${prefix}-ingest.log`), ingest.lines.join('\n'));
         workers.forEach((worker, index) => writeFileSync(join(dir, `${prefix}-worker-${index}.log`), worker.lines.join('\n')));
       }
-      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+      await Promise.all(partitionQueues.flatMap((entry) => Object.values(entry.queues)).map((queue) => queue.close().catch(() => undefined)));
       await closeRedis(redis);
       await Promise.all([icims.close(), stepstone.close(), seek.close()]);
       rmSync(configDir, { recursive: true, force: true });
@@ -269,14 +278,19 @@ export function tally(pipeline: Pipeline): Tally {
   return { stepstone, seekItems };
 }
 
-/** Jobs not yet finished in any queue. */
+/** Every queue of every partition. */
+function allQueues(pipeline: Pipeline): Array<{ key: (typeof QUEUE_KEYS)[number]; queue: ContractQueues[keyof ContractQueues] }> {
+  return pipeline.partitions.flatMap((entry) => QUEUE_KEYS.map((key) => ({ key, queue: entry.queues[key] })));
+}
+
+/** Jobs not yet finished in any queue of any partition. */
 export async function unfinishedJobs(pipeline: Pipeline): Promise<number> {
-  const counts = await Promise.all(QUEUE_KEYS.map((key) => pipeline.queues[key].getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
+  const counts = await Promise.all(allQueues(pipeline).map(({ queue }) => queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
   return counts.reduce((sum, count) => sum + count, 0);
 }
 
 export async function failedJobs(pipeline: Pipeline): Promise<number> {
-  const counts = await Promise.all(QUEUE_KEYS.map((key) => pipeline.queues[key].getJobCountByTypes('failed')));
+  const counts = await Promise.all(allQueues(pipeline).map(({ queue }) => queue.getJobCountByTypes('failed')));
   return counts.reduce((sum, count) => sum + count, 0);
 }
 
@@ -344,7 +358,7 @@ export function outcome(pipeline: Pipeline, load: LoadResult): Outcome {
 export async function explainStepStoneDuplicates(pipeline: Pipeline, apps: Application[]): Promise<DuplicateCount> {
   if (apps.length === 0) return { count: 0 };
   const extra = apps.reduce((sum, app) => sum + (tally(pipeline).stepstone.get(app.atsiApplicationId) ?? 1) - 1, 0);
-  const jobs = await pipeline.queues.stepstone.getJobs(['completed', 'failed']);
+  const jobs = (await Promise.all(pipeline.partitions.map((entry) => entry.queues.stepstone.getJobs(['completed', 'failed'])))).flat();
   // The job's own record says why it ran again: a failed attempt (its reason), a stall (the
   // worker's lock or completion was lost), or nothing at all: then the first run's record was
   // written to a primary after its replica had been promoted, and the failover discarded it.
@@ -421,8 +435,8 @@ export async function diagnose(pipeline: Pipeline, apps: Application[]): Promise
   const lines: string[] = [];
   for (const app of apps.slice(0, 5)) {
     const states: string[] = [];
-    for (const key of QUEUE_KEYS) {
-      const jobs = await pipeline.queues[key].getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children']);
+    for (const { key, queue } of allQueues(pipeline)) {
+      const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children']);
       for (const job of jobs.filter((entry) => entry.id?.startsWith(`c1234-w${app.systemId}-`))) {
         states.push(`${key} ${await job.getState()} (started ${job.attemptsStarted}, stalls ${job.stalledCounter}${job.failedReason ? `, ${job.failedReason.slice(0, 80)}` : ''})`);
       }

@@ -20,6 +20,9 @@ import {
   createRedis,
   loadEnv,
   parseFailureReason,
+  parsePartitionList,
+  partitionEnvProperties,
+  partitionLayout,
   redisConnectionFromEnv,
   redisEnvProperties,
   type EnvSource,
@@ -117,14 +120,17 @@ export function matchesFilter(job: FailedJobView, filter: ReplayFilter): boolean
 
 export interface ReplayOptions extends ReplayFilter {
   queue: QueueKey;
+  /** --partition (with QUEUE_PARTITIONS > 1): which partitions' failed sets to read, e.g. "0-3,5"; default all. */
+  partitions?: string;
   dryRun: boolean;
   limit?: number;
 }
 
 export const USAGE = `usage: npm run replay -- --queue <${QUEUE_KEYS.join('|')}> [--tenant <customerId>]
          [--error-class <http-4xx|http-5xx|http-NNN|${[...new Set(CODE_FAMILIES.values())].map((family) => `${family}|${family}:CODE|`).join('')}network|timeout|stalled|other>]
-         [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--dry-run]
-env: REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS …; docs/configuration.md), QUEUE_PREFIX, REDIS_UNSAFE_CONFIG`;
+         [--since <ISO time>] [--until <ISO time>] [--limit <N>] [--partition <list, e.g. 0-3,5>] [--dry-run]
+env: REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_SENTINELS …; docs/configuration.md), QUEUE_PREFIX, QUEUE_PARTITIONS,
+     QUEUE_PARTITIONS_DRAIN (every partition is read unless --partition narrows it), REDIS_UNSAFE_CONFIG`;
 
 export class UsageError extends Error {}
 
@@ -148,6 +154,7 @@ export function parseReplayArgs(args: string[]): ReplayOptions {
         since: { type: 'string' },
         until: { type: 'string' },
         limit: { type: 'string' },
+        partition: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
       },
     }));
@@ -167,7 +174,7 @@ export function parseReplayArgs(args: string[]): ReplayOptions {
   const sinceMs = parseTime('since', values.since);
   const untilMs = parseTime('until', values.until);
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs) throw new UsageError('--since is after --until');
-  return { queue: queue as QueueKey, tenant: values.tenant, errorClass, sinceMs, untilMs, limit, dryRun: values['dry-run'] ?? false };
+  return { queue: queue as QueueKey, tenant: values.tenant, errorClass, sinceMs, untilMs, limit, ...(values.partition !== undefined ? { partitions: values.partition } : {}), dryRun: values['dry-run'] ?? false };
 }
 
 // ---- the run ------------------------------------------------------------------------------
@@ -258,14 +265,20 @@ function describeFilter(options: ReplayOptions): string {
 
 export async function main(argv: string[] = process.argv.slice(2), source: EnvSource = process.env): Promise<number> {
   let options: ReplayOptions;
-  type ReplayEnv = RedisEnv & { QUEUE_PREFIX: string; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode };
+  type ReplayEnv = RedisEnv & { QUEUE_PREFIX: string; QUEUE_PARTITIONS: number; QUEUE_PARTITIONS_DRAIN?: number; REDIS_UNSAFE_CONFIG: RedisUnsafeConfigMode };
   let env: ReplayEnv;
+  let partitions: number[];
   try {
     options = parseReplayArgs(argv);
     env = loadEnv<ReplayEnv>(
-      { type: 'object', properties: { ...redisEnvProperties, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, REDIS_UNSAFE_CONFIG: commonEnvProperties.REDIS_UNSAFE_CONFIG } },
+      { type: 'object', properties: { ...redisEnvProperties, QUEUE_PREFIX: commonEnvProperties.QUEUE_PREFIX, ...partitionEnvProperties, REDIS_UNSAFE_CONFIG: commonEnvProperties.REDIS_UNSAFE_CONFIG } },
       source,
     );
+    try {
+      partitions = parsePartitionList(options.partitions ?? 'all', partitionLayout(env).all.length);
+    } catch (error) {
+      throw new UsageError(`--partition: ${(error as Error).message}`);
+    }
   } catch (error) {
     process.stderr.write(`replay: ${(error as Error).message}\n${USAGE}\n`);
     return 64;
@@ -280,27 +293,40 @@ export async function main(argv: string[] = process.argv.slice(2), source: EnvSo
     return 78;
   }
   const redis = createRedis(redisConnectionFromEnv(env), 'client', 'replay');
-  const queue = new Queue(QUEUES[options.queue].name, { connection: redis, prefix: env.QUEUE_PREFIX });
+  const layout = partitionLayout(env);
+  // One queue per partition (QUEUE_PARTITIONS; drained ones too): a job is retried where it failed.
+  const queues = partitions.map((partition) => ({ partition, queue: new Queue(QUEUES[options.queue].name, { connection: redis, prefix: layout.prefix(partition) }) }));
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
   // A bar only where someone watches it; pipes and CI logs get the summary alone.
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {value}/{total} jobs  {eta_formatted} left', stream: process.stderr }, Presets.shades_classic) : undefined;
   try {
-    say(`${options.dryRun ? 'dry run: ' : ''}${queue.name}: ${describeFilter(options)}`);
-    const summary = await runReplay(queue, options, {
-      line: say,
-      progress: bar && { start: (total) => bar.start(total, 0), tick: () => bar.increment(), stop: () => bar.stop() },
-    });
+    say(`${options.dryRun ? 'dry run: ' : ''}${QUEUES[options.queue].name}: ${describeFilter(options)}${layout.partitioned ? `; partitions ${partitions.join(',')}` : ''}`);
+    const total = { scanned: 0, matched: 0, retried: 0, skipped: 0 };
+    for (const { partition, queue } of queues) {
+      // --limit counts over all partitions.
+      const left = options.limit === undefined ? undefined : options.limit - total.matched;
+      if (left !== undefined && left <= 0) break;
+      if (layout.partitioned) say(`partition ${partition} (${layout.prefix(partition)})`);
+      const summary = await runReplay(queue, { ...options, limit: left }, {
+        line: say,
+        progress: bar && { start: (count) => bar.start(count, 0), tick: () => bar.increment(), stop: () => bar.stop() },
+      });
+      total.scanned += summary.scanned;
+      total.matched += summary.matched;
+      total.retried += summary.retried;
+      total.skipped += summary.skipped;
+    }
     say(
-      summary.dryRun
-        ? `dry run: ${summary.matched} of ${summary.scanned} failed jobs would be retried; nothing was changed`
-        : `retried ${summary.retried} of ${summary.matched} matching jobs (${summary.scanned} failed jobs scanned, ${summary.skipped} skipped)`,
+      options.dryRun
+        ? `dry run: ${total.matched} of ${total.scanned} failed jobs would be retried; nothing was changed`
+        : `retried ${total.retried} of ${total.matched} matching jobs (${total.scanned} failed jobs scanned, ${total.skipped} skipped)`,
     );
-    return summary.skipped > 0 ? 2 : 0;
+    return total.skipped > 0 ? 2 : 0;
   } catch (error) {
     process.stderr.write(`replay: ${(error as Error).message}\n`);
     return 1;
   } finally {
-    await queue.close().catch(() => undefined);
+    await Promise.all(queues.map(({ queue }) => queue.close().catch(() => undefined)));
     await closeRedis(redis);
   }
 }

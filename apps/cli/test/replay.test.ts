@@ -1,5 +1,5 @@
 import { QUEUE_KEYS } from '@status-bridge/partners';
-import { errorClassesOf, matchesFilter, parseFailedReason, parseReplayArgs, tenantOf, UsageError, type FailedJobView, type ReplayFilter } from '../src/replay';
+import { errorClassesOf, main, matchesFilter, parseFailedReason, parseReplayArgs, tenantOf, UsageError, type FailedJobView, type ReplayFilter } from '../src/replay';
 
 // Reasons as apps/worker/src/job-wrapper.ts describeFailure writes them.
 const R = {
@@ -87,6 +87,27 @@ describe('parseReplayArgs', () => {
   });
   test('defaults', () => {
     expect(parseReplayArgs(['--queue', 'enrich'])).toMatchObject({ queue: 'enrich', dryRun: false, limit: undefined, tenant: undefined });
+    expect(parseReplayArgs(['--queue', 'enrich'])).not.toHaveProperty('partitions');
+  });
+  test('--partition narrows the partitions read (QUEUE_PARTITIONS > 1)', () => {
+    expect(parseReplayArgs(['--queue', 'seek', '--partition', '0-3,5'])).toMatchObject({ queue: 'seek', partitions: '0-3,5' });
+  });
+  test.each<[string, Record<string, string>, string[], RegExp]>([
+    ['a partition that does not exist', { QUEUE_PARTITIONS: '4' }, ['--partition', '4'], /--partition: partition 4 does not exist: there are 4 \(0-3\)/],
+    ['a partition list that is not one', { QUEUE_PARTITIONS: '4' }, ['--partition', 'odd'], /--partition: "odd" is not a partition number or range/],
+    ['a bad QUEUE_PARTITIONS', { QUEUE_PARTITIONS: '0' }, [], /QUEUE_PARTITIONS must be >= 1/],
+  ])('replay refuses %s before it touches Redis (exit 64)', async (_label, env, args, message) => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['--queue', 'seek', '--dry-run', ...args], { REDIS_URL: 'redis://127.0.0.1:1', ...env })).toBe(64);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(message);
   });
   test.each<[string, string[], RegExp]>([
     ['no queue', [], new RegExp(`--queue must be one of ${QUEUE_KEYS.join(', ')}`)],

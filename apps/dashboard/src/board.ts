@@ -13,15 +13,25 @@ export interface BoardOptions {
   pollIntervalMs: number;
 }
 
+/** One partition's queues (QUEUE_PARTITIONS > 1), shown as `p<partition>.<queue>`. */
+export interface BoardPartition {
+  partition: number;
+  queues: Record<QueueKey, Queue>;
+}
+
 /**
- * bull-board over every queue of the contract. Job data and return values pass through the PII
+ * bull-board over every queue of the contract; with partitions, over every partition's (named
+ * `p<partition>.<queue>`, so the board lists them side by side and its routes tell them apart). Job data and return values pass through the PII
  * mask (bull-board recipe "formatters"); failed reasons are written by the worker without PII
  * (apps/worker/src/job-wrapper.ts describeFailure).
  */
-export function createBoardRouter(queues: Record<QueueKey, Queue>, options: BoardOptions): ExpressAdapter {
+export function createBoardRouter(queues: Record<QueueKey, Queue> | readonly BoardPartition[], options: BoardOptions): ExpressAdapter {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
-  const adapters = QUEUE_KEYS.map((key) => {
+  const shown: Array<{ key: QueueKey; queue: Queue; name?: string }> = Array.isArray(queues)
+    ? (queues as readonly BoardPartition[]).flatMap((entry) => QUEUE_KEYS.map((key) => ({ key, queue: entry.queues[key], name: `p${entry.partition}.` })))
+    : QUEUE_KEYS.map((key) => ({ key, queue: (queues as Record<QueueKey, Queue>)[key] }));
+  const adapters = shown.map(({ key, queue, name }) => {
     const adapterOptions = {
       // Server-enforced: bull-board answers 405 to every write on a read-only queue, where
       // `allowRetries: false` would only hide the buttons.
@@ -30,8 +40,10 @@ export function createBoardRouter(queues: Record<QueueKey, Queue>, options: Boar
       // Hides "retry" on completed jobs: it would send the status to the partner again.
       allowCompletedRetries: false,
       description: QUEUES[key].description,
+      // bull-board's visual prefix: part of the name it lists and routes by.
+      ...(name ? { prefix: name } : {}),
     };
-    const adapter = new BullMQAdapter(queues[key], adapterOptions);
+    const adapter = new BullMQAdapter(queue, adapterOptions);
     adapter.setFormatter('data', (data: unknown) => maskJobData(data));
     adapter.setFormatter('returnValue', (value: unknown) => maskJobData(value));
     return adapter;

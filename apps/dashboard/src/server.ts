@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Queue } from 'bullmq';
-import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createRedis, listen, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger } from '@status-bridge/core';
-import { createQueues, type QueueKey } from '@status-bridge/partners';
+import { closeRedis, createHttpServer, createMetricsRegistry, httpTimeoutsFromEnv, createRedis, listen, partitionLayout, redisAnswers, redisConnectionFromEnv, registerQueueMetrics, type Logger } from '@status-bridge/core';
+import { createPartitionedQueues, type QueueKey } from '@status-bridge/partners';
 import type { DashboardEnv } from './config';
 import { basicAuth } from './basic-auth';
 import { HEALTH_PATHS } from '@status-bridge/core';
@@ -21,9 +21,12 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
   // A 'client' connection: a dashboard request during a Redis outage should fail after a few
   // retries (the page shows an error), not hang like a worker's blocking connection would.
   const redis = createRedis(redisConnectionFromEnv(env), 'client', 'dashboard', logger);
-  const queues = createQueues(redis, env.QUEUE_PREFIX, logger) as unknown as Record<QueueKey, Queue>;
+  // Every partition's queues (QUEUE_PARTITIONS, and QUEUE_PARTITIONS_DRAIN while set).
+  const layout = partitionLayout(env);
+  const partitionQueues = createPartitionedQueues(redis, layout, logger);
+  const queues = partitionQueues.map((entry) => ({ partition: entry.partition, queues: entry.queues as unknown as Record<QueueKey, Queue> }));
   const registry = createMetricsRegistry('dashboard');
-  registerQueueMetrics(registry, queues);
+  registerQueueMetrics(registry, layout.partitioned ? queues : queues[0].queues);
   let ready = false;
 
   const app = express();
@@ -45,7 +48,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
     res.redirect(BOARD_PATH);
   });
 
-  const board = createBoardRouter(queues, {
+  const board = createBoardRouter(layout.partitioned ? queues : queues[0].queues, {
     allowRetry: env.DASHBOARD_ALLOW_RETRY,
     environment: { label: env.DASHBOARD_ENVIRONMENT_LABEL, color: env.DASHBOARD_ENVIRONMENT_COLOR },
     pollIntervalMs: env.DASHBOARD_POLL_INTERVAL_MS,
@@ -80,7 +83,7 @@ export async function startDashboard(env: DashboardEnv, logger: Logger): Promise
       const bound = Math.max(100, env.SHUTDOWN_TIMEOUT_MS - 2_000);
       await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, bound).unref())]);
       server.closeAllConnections();
-      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+      await Promise.all(queues.flatMap((entry) => Object.values(entry.queues)).map((queue) => queue.close().catch(() => undefined)));
       await closeRedis(redis);
     })());
 

@@ -7,7 +7,7 @@ import { requireInboundAuth } from './auth/middleware';
 import type { OAuthClients } from './auth/oauth-clients';
 import type { AccessTokens } from './auth/token';
 import type { IngestEnv } from './config';
-import type { EnrichEnqueuer } from './enqueue';
+import type { Enqueuer } from './enqueue';
 import type { EventLinkGate } from './link-check';
 import type { IngestMetrics } from './metrics';
 import type { HealthDeps } from './routes/health';
@@ -26,10 +26,11 @@ export interface IngestContext {
   inboundAuth: InboundAuth;
   oauthClients: OAuthClients;
   tokens?: AccessTokens;
+  /** The `enrich` queue of partition 0 (QUEUE_PREFIX); with QUEUE_PARTITIONS > 1 the enqueuer routes to each partition's. */
   enrichQueue: ContractQueue<'enrich'>;
   /** Redis for our own keys (partners' records, e.g. correlation records): ingest's producer connection, fails fast while Redis is down. */
   redis?: RedisConnection;
-  enqueuer: EnrichEnqueuer;
+  enqueuer: Enqueuer;
   linkGate: EventLinkGate;
   isReady: HealthDeps['isReady'];
   /** Middleware: the same per-tenant inbound credentials as POST /icims/events, customerId from a path parameter. */

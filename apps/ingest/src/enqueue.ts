@@ -10,6 +10,11 @@ export type EnqueueResult = {
   replacedJobId?: string;
 };
 
+/** What the events route needs: one accepted event stored, or an EnqueueError. */
+export interface Enqueuer {
+  enqueue(job: EnrichJob, receivedAtMs: number): Promise<EnqueueResult>;
+}
+
 export class EnqueueError extends Error {
   constructor(
     readonly reason: 'timeout' | 'redis_error' | 'not_replicated',
@@ -70,7 +75,7 @@ const MAX_DEDUP_ROUNDS = 3;
  * so the WAIT also covers the existing job another connection added) is followed by a WAIT within
  * the same timeout; fewer confirmations → 503, and the same re-send rule applies.
  */
-export class EnrichEnqueuer {
+export class EnrichEnqueuer implements Enqueuer {
   constructor(
     private readonly queue: Queue<EnrichJob, unknown, string>,
     /** The connection the queue adds on (ingest's producer: no offline queue, fails fast). */
@@ -144,5 +149,27 @@ export class EnrichEnqueuer {
       if (!/NOSCRIPT/.test((error as Error).message)) throw error;
       return (await client.eval(RELEASE_DEAD_DEDUP_KEY, keys.length, ...keys, existingId)) as 'live' | 'released' | 'moved';
     }
+  }
+}
+
+/**
+ * QUEUE_PARTITIONS > 1: each event goes to the `enrich` queue of its workflow's partition
+ * (PartitionLayout.route: the same (customerId, systemId) always to the same partition while N
+ * stays), so a re-send meets the deduplication key of the first send, and everything the event
+ * later does (its enrichment job, its deliveries) lives under that partition's hash tag. One
+ * EnrichEnqueuer per partition, each with its own queue and, for ENQUEUE_WAIT_REPLICAS, its own
+ * WAIT routed to that partition's master.
+ */
+export class PartitionedEnqueuer implements Enqueuer {
+  constructor(
+    private readonly route: (customerId: string, systemId: string) => number,
+    private readonly partitions: readonly Enqueuer[],
+  ) {}
+
+  enqueue(job: EnrichJob, receivedAtMs: number): Promise<EnqueueResult> {
+    const partition = this.route(job.event.customerId, job.event.systemId);
+    const enqueuer = this.partitions[partition];
+    if (!enqueuer) throw new EnqueueError('redis_error', `no enqueuer for partition ${partition}`);
+    return enqueuer.enqueue(job, receivedAtMs);
   }
 }

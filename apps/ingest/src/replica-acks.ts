@@ -23,7 +23,8 @@ export class ReplicaAcks {
     readonly replicas: number,
     private readonly timeoutMs: number,
   ) {
-    // Any key under the hash-tagged prefix: on a Cluster it routes WAIT to the queues' master.
+    // Any key under the hash-tagged prefix: on a Cluster it routes WAIT to the master of this
+    // prefix's queues (with QUEUE_PARTITIONS, one ReplicaAcks per partition).
     this.routingKey = ownKey(prefix, 'replica-ack');
   }
 

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { closeRedis, createHttpServer, createRedis, listen, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
+import { closeRedis, createHttpServer, createRedis, listen, partitionLayout, redisAnswers, redisConnectionFromEnv, type Logger } from '@status-bridge/core';
 import { createQueue } from '@status-bridge/partners';
 import { BasicAuthenticator } from './auth/basic';
 import { BearerAuthenticator } from './auth/bearer';
@@ -10,7 +10,7 @@ import { buildContext, createIngestApp, eventsHandler, type IngestContext, type 
 import { EVENTS_PATH } from './routes/events';
 import type { IngestConfig } from './config';
 import { answerClientErrors } from './client-errors';
-import { EnrichEnqueuer } from './enqueue';
+import { EnrichEnqueuer, PartitionedEnqueuer } from './enqueue';
 import { EventLinkGate } from './link-check';
 import { ReplicaAcks } from './replica-acks';
 import { createIngestMetrics } from './metrics';
@@ -57,7 +57,21 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
   // of waiting in memory for a reconnect and acknowledging an event that is not stored.
   // With the logger: an outage is logged as lost / still unreachable / restored, not per attempt.
   const producer = createRedis(redisConnectionFromEnv(env), 'producer', 'ingest-producer', logger);
-  const enrichQueue = createQueue('enrich', producer, env.QUEUE_PREFIX, logger);
+  // New events go to partitions [0, QUEUE_PARTITIONS) only (a drained partition gets none).
+  const layout = partitionLayout(env);
+  const enrichQueues = Array.from({ length: layout.count }, (_, partition) => createQueue('enrich', producer, layout.prefix(partition), logger));
+  const enrichQueue = enrichQueues[0];
+  // WAIT gets three quarters of the budget, so a missing replica is reported as such, not as a timeout.
+  const enqueuers = enrichQueues.map(
+    (queue, partition) =>
+      new EnrichEnqueuer(
+        queue,
+        producer,
+        env.DEDUP_WINDOW_SECONDS * 1000,
+        env.ENQUEUE_TIMEOUT_MS,
+        env.ENQUEUE_WAIT_REPLICAS > 0 ? new ReplicaAcks(producer, layout.prefix(partition), env.ENQUEUE_WAIT_REPLICAS, Math.ceil(env.ENQUEUE_TIMEOUT_MS * 0.75)) : undefined,
+      ),
+  );
 
   const metrics = createIngestMetrics();
   const tokens = env.INGEST_TOKEN_SECRET ? new AccessTokens(env.INGEST_TOKEN_SECRET, env.INGEST_TOKEN_TTL_SECONDS) : undefined;
@@ -74,14 +88,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
     tokens,
     enrichQueue,
     redis: producer,
-    // WAIT gets three quarters of the budget, so a missing replica is reported as such, not as a timeout.
-    enqueuer: new EnrichEnqueuer(
-      enrichQueue,
-      producer,
-      env.DEDUP_WINDOW_SECONDS * 1000,
-      env.ENQUEUE_TIMEOUT_MS,
-      env.ENQUEUE_WAIT_REPLICAS > 0 ? new ReplicaAcks(producer, env.QUEUE_PREFIX, env.ENQUEUE_WAIT_REPLICAS, Math.ceil(env.ENQUEUE_TIMEOUT_MS * 0.75)) : undefined,
-    ),
+    enqueuer: layout.count === 1 ? enqueuers[0] : new PartitionedEnqueuer(layout.route, enqueuers),
     linkGate: new EventLinkGate(tenants, env.ICIMS_API_BASE_URL),
     async isReady() {
       const redis = await redisAnswers(producer, READY_PING_TIMEOUT_MS);
@@ -113,13 +120,14 @@ export async function startIngest(config: IngestConfig, logger: Logger, options:
         logger.warn('requests still open at the shutdown bound; closing their connections', { boundMs: bound });
         server.closeAllConnections();
       }
-      await enrichQueue.close().catch(() => undefined);
+      await Promise.all(enrichQueues.map((queue) => queue.close().catch(() => undefined)));
       await closeRedis(producer);
     })());
 
   logger.info('ready', {
     url,
     prefix: env.QUEUE_PREFIX,
+    ...(layout.count > 1 ? { queuePartitions: layout.count } : {}),
     tenants: tenants.ids().length,
     bodyLimitBytes: env.INGEST_BODY_LIMIT_BYTES,
     requestTimeoutMs: config.http.requestTimeoutMs,

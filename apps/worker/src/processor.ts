@@ -1,4 +1,4 @@
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger, RedisConnection, Tenants } from '@status-bridge/core';
 import type { ContractQueues, QueueKey, QueuePayloads } from '@status-bridge/partners';
 import type { WorkerConfig } from './config';
@@ -14,11 +14,13 @@ export interface ProcessorContext {
   logger: Logger;
   /** Our own keys (token caches, correlation records, counters); never a BullMQ connection. */
   redis: RedisConnection;
-  /** Producers for every queue of the contract (the enrichment fans out through them). */
+  /**
+   * Producers for every queue of the contract, in partition 0 (QUEUE_PREFIX). A processor handles
+   * jobs of every partition this process consumes: what it adds goes to its job's partition
+   * (jobPartitionPrefix).
+   */
   queues: ContractQueues;
   metrics: WorkerMetrics;
-  /** The BullMQ Worker running this processor (for `rateLimit`), available once started. */
-  worker(): Worker;
 }
 
 export type ContractJob<K extends QueueKey> = Job<QueuePayloads[K], unknown, string>;

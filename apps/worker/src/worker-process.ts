@@ -12,8 +12,8 @@ import {
   registerQueueMetrics,
   type Logger,
 } from '@status-bridge/core';
-import { createQueues, QUEUES, type QueueKey } from '@status-bridge/partners';
-import type { WorkerConfig } from './config';
+import { createPartitionedQueues, QUEUES, type QueueKey } from '@status-bridge/partners';
+import { partitionConcurrency, type WorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics';
 import { HEALTH_PATHS } from '@status-bridge/core';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
@@ -39,10 +39,16 @@ export async function startWorkerProcess(
   // Both log their outages as state changes (lost / still unreachable / restored), not per attempt.
   const bullConnection = createRedis(redisConnectionFromEnv(env), 'worker', 'worker-bullmq', logger);
   const redis = createRedis(redisConnectionFromEnv(env), 'client', 'worker-own-keys', logger);
-  const queues = createQueues(bullConnection, env.QUEUE_PREFIX, logger);
+  const { layout } = config;
+  // Producers for every partition (drained ones included): the depth gauges and a partner's
+  // 429 pause cover them all, also those another process consumes.
+  const partitionQueues = createPartitionedQueues(bullConnection, layout, logger);
+  const queues = partitionQueues[0].queues;
   // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
-  registerQueueMetrics(metrics.registry, queues);
-  const workers = new Map<QueueKey, Worker>();
+  registerQueueMetrics(metrics.registry, layout.partitioned ? partitionQueues : queues);
+  // One BullMQ Worker per consumed partition and queue; one processor module per queue.
+  const workers = new Map<string, Worker>();
+  const workerId = (partition: number, key: QueueKey): string => `${partition}/${key}`;
   const modules: Array<ProcessorModule<QueueKey>> = [];
   let ready = false;
 
@@ -54,19 +60,36 @@ export async function startWorkerProcess(
       redis,
       queues,
       metrics,
-      worker: () => {
-        const worker = workers.get(key);
-        if (!worker) throw new Error(`worker for ${key} not started`);
-        return worker;
-      },
     };
     const module = (await (registry[key] as ProcessorFactory<typeof key>)(context)) as ProcessorModule<QueueKey>;
     modules.push(module);
-    const processor = wrapProcessor(key, module.process as never, { logger: context.logger, metrics, worker: context.worker });
+    const concurrency = partitionConcurrency(config.concurrency[key], config.partitions.length);
+    for (const [index, partition] of config.partitions.entries()) {
+      const prefix = layout.prefix(partition);
+      const queueLog = layout.partitioned ? { queue: QUEUES[key].name, partition } : { queue: QUEUES[key].name };
+      const processor = wrapProcessor(key, module.process as never, {
+        logger: layout.partitioned ? logger.child(queueLog) : context.logger,
+        metrics,
+        worker: () => {
+          const worker = workers.get(workerId(partition, key));
+          if (!worker) throw new Error(`worker for ${key} in partition ${partition} not started`);
+          return worker;
+        },
+        // A partner's 429 holds back its queue in every partition (SET of one limiter key each),
+        // not only in the one whose job met it: the partner limits us, not a partition.
+        pauseOtherPartitions: layout.partitioned
+          ? (delayMs) => Promise.all(partitionQueues.filter((entry) => entry.partition !== partition).map((entry) => entry.queues[key].rateLimit(delayMs))).then(() => undefined)
+          : undefined,
+      });
+      startWorker(key, partition, prefix, concurrency[index], processor, queueLog);
+    }
+  }
+
+  function startWorker(key: QueueKey, partition: number, prefix: string, concurrency: number, processor: unknown, queueLog: Record<string, unknown>): void {
     const worker = new Worker(QUEUES[key].name, processor as never, {
       connection: bullConnection,
-      prefix: env.QUEUE_PREFIX,
-      concurrency: config.concurrency[key],
+      prefix,
+      concurrency,
       autorun: false,
       // worker.rateLimit() (a partner's 429, see job-wrapper) holds jobs back only when the Worker has
       // a limiter: BullMQ's moveToActive compares the limiter key with limiter.max and ignores the key
@@ -86,9 +109,9 @@ export async function startWorkerProcess(
       },
     });
     // Connection errors at debug (the connections log the outage), others as errors; once per message and minute.
-    worker.on('error', bullErrorListener(logger, 'worker error', { queue: QUEUES[key].name }));
+    worker.on('error', bullErrorListener(logger, 'worker error', queueLog));
     worker.on('stalled', (jobId: string) => {
-      logger.warn('job was interrupted (its worker stopped or lost Redis past the lock); back in the queue', { queue: QUEUES[key].name, jobId });
+      logger.warn('job was interrupted (its worker stopped or lost Redis past the lock); back in the queue', { ...queueLog, jobId });
     });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job) return;
@@ -96,10 +119,10 @@ export async function startWorkerProcess(
       const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       if (final && error.name !== 'RateLimitError') {
         metrics.exhausted.inc({ queue: key });
-        logger.error('job exhausted: needs an operator', { ...jobLogContext(key, job), attempt: job.attemptsMade, reason: error.message || describeFailure(key, job, error) });
+        logger.error('job exhausted: needs an operator', { ...jobLogContext(key, job), ...queueLog, attempt: job.attemptsMade, reason: error.message || describeFailure(key, job, error) });
       }
     });
-    workers.set(key, worker);
+    workers.set(workerId(partition, key), worker);
   }
 
   for (const worker of workers.values()) void worker.run();
@@ -144,11 +167,17 @@ export async function startWorkerProcess(
       } else {
         await modulesClosed();
       }
-      await Promise.all(Object.values(queues).map((queue) => queue.close().catch(() => undefined)));
+      await Promise.all(partitionQueues.flatMap((entry) => Object.values(entry.queues)).map((queue) => queue.close().catch(() => undefined)));
       await Promise.all([closeRedis(bullConnection), closeRedis(redis)]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     })());
 
-  logger.info('ready', { url, queues: config.queues.map((key) => QUEUES[key].name), concurrency: config.concurrency, stalled: config.stalled });
+  logger.info('ready', {
+    url,
+    queues: config.queues.map((key) => QUEUES[key].name),
+    ...(layout.partitioned ? { partitions: config.partitions, queuePartitions: layout.count, ...(layout.drain > layout.count ? { drainingPartitions: layout.all.slice(layout.count) } : {}) } : {}),
+    concurrency: config.concurrency,
+    stalled: config.stalled,
+  });
   return { url, metrics, stop };
 }

@@ -1,5 +1,6 @@
 import Ajv, { type JSONSchemaType } from 'ajv';
 import { ConfigError } from './config-error';
+import { partitionEnvProperties, partitionLayout } from './partitions';
 import { redisConnectionFromEnv, redisEnvProperties, type RedisEnv } from './redis-config';
 
 export { ConfigError };
@@ -41,6 +42,8 @@ export function loadEnv<T>(schema: JSONSchemaType<T> | Record<string, unknown>, 
   // The Redis variables only make sense together (one mode, TLS files readable): checked here, at
   // start, for every process whose schema has them.
   if ('REDIS_URL' in properties) redisConnectionFromEnv(values as RedisEnv);
+  // The partition variables likewise (and their names are computed once, here).
+  if ('QUEUE_PARTITIONS' in properties && 'QUEUE_PREFIX' in properties) partitionLayout(values as unknown as { QUEUE_PREFIX: string });
   return values as T;
 }
 
@@ -49,6 +52,8 @@ export interface CommonEnv extends RedisEnv {
   NODE_ENV: string;
   REDIS_UNSAFE_CONFIG: 'warn' | 'refuse';
   QUEUE_PREFIX: string;
+  QUEUE_PARTITIONS: number;
+  QUEUE_PARTITIONS_DRAIN?: number;
   CONFIG_FILE: string;
   LOG_LEVEL: string;
   RETRY_BASE_DELAY_MS: number;
@@ -74,6 +79,7 @@ export const commonEnvProperties = {
     default: '{status-bridge}',
     description: 'BullMQ key prefix, hash-tagged for Redis Cluster, e.g. {status-bridge}',
   },
+  ...partitionEnvProperties,
   CONFIG_FILE: { type: 'string', minLength: 1, description: 'path to the tenants JSON file (see docs/configuration.md)' },
   LOG_LEVEL: {
     type: 'string',

@@ -51,8 +51,8 @@ export interface OrderPosition {
    * Set only when `atMs` was capped before the workflow's last update (the workflow had moved on
    * to another status when enrichment read it). The cap is an upper bound to the minute, so it may
    * fall before changes that are in fact OLDER than this one (received earlier in that minute);
-   * these fields let the order check recognise such a change as this one's predecessor
-   * (packages/stepstone/src/application-order.ts).
+   * these fields let a current-state partner's order check recognise such a change as this one's
+   * predecessor (docs/architecture.md, "Order: newest wins").
    */
   capped?: {
     /** Epoch ms ingest received the event. */

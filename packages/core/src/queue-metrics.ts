@@ -8,6 +8,10 @@ import { Gauge, type Registry } from 'prom-client';
  *
  *   status_bridge_queue_jobs{queue, state}   jobs per queue and state
  *   status_bridge_queue_counts_up{queue}     1 if the last scrape could read the counts, else 0
+ *
+ * With partitions (QUEUE_PARTITIONS > 1, or a drain) both carry a `partition` label too, one
+ * series per partition; with one partition the series are exactly as before (no such label), so
+ * nothing an operator built on them changes until they partition.
  */
 export const QUEUE_STATES = ['waiting', 'active', 'failed', 'delayed', 'completed', 'prioritized', 'waiting-children'] as const;
 
@@ -20,15 +24,24 @@ export interface CountableQueue {
 // hang with it, so each read is bounded and reported as "down" instead.
 const DEFAULT_READ_TIMEOUT_MS = 2_000;
 
-type CountsByQueue = Map<string, Record<string, number> | undefined>;
+type Labels = { queue: string; partition?: string };
+type CountsByQueue = Array<[Labels, Record<string, number> | undefined]>;
+
+/** One partition's queues, keyed like the contract (see packages/partners createPartitionedQueues). */
+export interface CountablePartition {
+  partition: number;
+  queues: Readonly<Record<string, CountableQueue>>;
+}
 
 export function registerQueueMetrics(
   registry: Registry,
-  queues: Readonly<Record<string, CountableQueue>>,
+  queues: Readonly<Record<string, CountableQueue>> | readonly CountablePartition[],
   options: { readTimeoutMs?: number } = {},
 ): void {
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
-  const entries = Object.entries(queues);
+  const entries: Array<[Labels, CountableQueue]> = Array.isArray(queues)
+    ? (queues as readonly CountablePartition[]).flatMap((entry) => Object.entries(entry.queues).map(([key, queue]): [Labels, CountableQueue] => [{ queue: key, partition: String(entry.partition) }, queue]))
+    : Object.entries(queues as Readonly<Record<string, CountableQueue>>).map(([key, queue]): [Labels, CountableQueue] => [{ queue: key }, queue]);
 
   const readOne = async (queue: CountableQueue): Promise<Record<string, number> | undefined> => {
     let timer: NodeJS.Timeout | undefined;
@@ -48,8 +61,7 @@ export function registerQueueMetrics(
   // Both gauges are collected in the same scrape; they share one read of Redis.
   let inflight: Promise<CountsByQueue> | undefined;
   const readAll = (): Promise<CountsByQueue> =>
-    (inflight ??= Promise.all(entries.map(async ([key, queue]) => [key, await readOne(queue)] as const))
-      .then((pairs) => new Map(pairs))
+    (inflight ??= Promise.all(entries.map(async ([labels, queue]): Promise<CountsByQueue[number]> => [labels, await readOne(queue)]))
       .finally(() => {
         inflight = undefined;
       }));
@@ -57,25 +69,25 @@ export function registerQueueMetrics(
   new Gauge({
     name: 'status_bridge_queue_jobs',
     help: 'Jobs per queue and state (waiting, active, failed, delayed, completed, prioritized, waiting-children), read at scrape time',
-    labelNames: ['queue', 'state'],
+    labelNames: ['queue', 'state', 'partition'],
     registers: [registry],
     async collect() {
       const counts = await readAll();
       // Old values must not survive a failed read: a missing series is honest, a stale one lies.
       this.reset();
-      for (const [key, byState] of counts) {
-        if (byState) for (const state of QUEUE_STATES) this.set({ queue: key, state }, byState[state] ?? 0);
+      for (const [labels, byState] of counts) {
+        if (byState) for (const state of QUEUE_STATES) this.set({ ...labels, state }, byState[state] ?? 0);
       }
     },
   });
   new Gauge({
     name: 'status_bridge_queue_counts_up',
     help: '1 if this scrape read the queue counts from Redis, 0 if the read failed or timed out',
-    labelNames: ['queue'],
+    labelNames: ['queue', 'partition'],
     registers: [registry],
     async collect() {
       const counts = await readAll();
-      for (const [key, byState] of counts) this.set({ queue: key }, byState ? 1 : 0);
+      for (const [labels, byState] of counts) this.set(labels, byState ? 1 : 0);
     },
   });
 }

@@ -129,7 +129,11 @@ export async function closeRedis(redis: RedisConnection, timeoutMs = 1_000): Pro
   }
 }
 
-/** Key for our own (non-queue) data, under the hash-tagged queue prefix so it moves with the queues. */
+/**
+ * Key for our own (non-queue) data, under the hash-tagged QUEUE_PREFIX (partition 0's tag). Not
+ * partitioned on purpose (partitions.ts): one key per tenant or partner record whatever partition
+ * an event came through, and the same key across a change of QUEUE_PARTITIONS.
+ */
 export function ownKey(prefix: string, ...parts: string[]): string {
   return [prefix, 'sb', ...parts].join(':');
 }

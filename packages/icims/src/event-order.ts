@@ -14,7 +14,7 @@ import type { OrderPosition } from '@status-bridge/core';
  *
  * The cap is an upper bound to the minute, so it may also put the event before OLDER changes
  * received earlier in that minute: a capped position carries the receive time and the status the
- * workflow moved on to, so the StepStone order check can still see a predecessor for what it is.
+ * workflow moved on to, so a current-state partner's order check can still see a predecessor for what it is.
  *
  * When the workflow shows the event's status, or gives no usable updateddate, the receive time
  * stands. So does it when the workflow's disagreeing update is older than the receive time by more

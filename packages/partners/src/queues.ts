@@ -5,6 +5,7 @@ import {
   parseQueueList as parseQueueListOf,
   partnerQueueDefinition,
   type Logger,
+  type PartitionLayout,
   type QueueDefinition,
 } from '@status-bridge/core';
 import { PARTNERS } from './registry';
@@ -41,4 +42,16 @@ export function createQueue<K extends QueueKey>(key: K, connection: ConnectionOp
 
 export function createQueues(connection: ConnectionOptions, prefix: string, logger?: Logger): ContractQueues {
   return Object.fromEntries(QUEUE_KEYS.map((key) => [key, createQueue(key, connection, prefix, logger)])) as ContractQueues;
+}
+
+/** One partition's queue set (QUEUE_PARTITIONS): its index, its hash-tagged prefix and a producer per queue. */
+export interface PartitionQueues {
+  partition: number;
+  prefix: string;
+  queues: ContractQueues;
+}
+
+/** Producers for the queues of `partitions` (default: every partition of the layout, drained ones included). */
+export function createPartitionedQueues(connection: ConnectionOptions, layout: PartitionLayout, logger?: Logger, partitions: readonly number[] = layout.all): PartitionQueues[] {
+  return partitions.map((partition) => ({ partition, prefix: layout.prefix(partition), queues: createQueues(connection, layout.prefix(partition), logger) }));
 }

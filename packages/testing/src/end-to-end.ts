@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { CanonicalStage } from '@status-bridge/core';
+import { partitionPrefix, type CanonicalStage } from '@status-bridge/core';
 import { createQueue, type ContractQueue, type QueueKey } from '@status-bridge/partners';
 import { SANDBOX_ICIMS_CLIENT, start as startIcims, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { basicAuth, eventJson, gzipped, seedHeaders } from './fixtures';
@@ -35,6 +35,10 @@ export interface EndToEndOptions<Sandboxes extends Record<string, { close(): Pro
   ingestEnv?: Record<string, string>;
   /** Bound on each process's "ready" (several processes start at once on a shared machine). */
   readyTimeoutMs?: number;
+  /** QUEUE_PARTITIONS of every process (default 1: the variable is not set). */
+  partitions?: number;
+  /** Partitions whose keys `stop()` deletes, when the test uses more than `partitions` (default `partitions`). */
+  cleanupPartitions?: number;
 }
 
 export interface EndToEnd<Sandboxes> {
@@ -47,16 +51,22 @@ export interface EndToEnd<Sandboxes> {
   inboundAuth: string;
   inboundPassword: string;
   connection: Redis;
-  /** A producer for one queue of the contract (made once, closed by `stop`). */
-  queue<K extends QueueKey>(key: K): ContractQueue<K>;
+  /** A producer for one queue of the contract, in `partition` (default 0: QUEUE_PREFIX), made once, closed by `stop`. */
+  queue<K extends QueueKey>(key: K, partition?: number): ContractQueue<K>;
   /** An HTTP request to ingest. */
   send(method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }>;
   /** The seed event (gzip, the seed's headers, tenant 1234's credentials), links at the iCIMS sandbox naming the event's own ids. */
-  postEvent(overrides?: { systemId?: string; personId?: string; jobId?: string; userId?: string; oldStatus?: string; newStatus?: string }): Promise<{ status: number; text: string }>;
+  postEvent(overrides?: EventOverrides): Promise<{ status: number; text: string }>;
+  /** The same, to another ingest process (one a test started itself with `env.ingest`). */
+  postEventTo(ingestUrl: string, overrides?: EventOverrides): Promise<{ status: number; text: string }>;
+  /** The env the ingest and worker processes were started with (for a test that starts more of them). */
+  env: { ingest: Record<string, string>; worker: Record<string, string> };
   /** Sum of one counter over every worker's /metrics, for the series lines that contain every `labels` part (e.g. 'partner="<key>"'). */
   counter(name: string, ...labels: string[]): Promise<number>;
   stop(): Promise<void>;
 }
+
+export type EventOverrides = { systemId?: string; personId?: string; jobId?: string; userId?: string; oldStatus?: string; newStatus?: string };
 
 export const DEFAULT_E2E_STATUS_MAPPING: Record<string, CanonicalStage> = { '1752': 'screening', '9782': 'interview', D10100: 'applied', '9820': 'rejected' };
 
@@ -66,7 +76,8 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
   const configDir = mkdtempSync(join(tmpdir(), `sb-${options.name}-`));
   const started: Array<{ close(): Promise<void> }> = [];
   const services: ServiceHandle[] = [];
-  const queues = new Map<QueueKey, ContractQueue<QueueKey>>();
+  const queues = new Map<string, ContractQueue<QueueKey>>();
+  const partitions = options.partitions ?? 1;
   let connection: Redis | undefined;
 
   const stop = async (): Promise<void> => {
@@ -75,7 +86,7 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
     connection?.disconnect();
     await Promise.all(started.map((sandbox) => sandbox.close()));
     rmSync(configDir, { recursive: true, force: true });
-    await cleanupPrefix(TEST_REDIS_URL, prefix);
+    for (let partition = 0; partition < Math.max(partitions, options.cleanupPartitions ?? 0); partition++) await cleanupPrefix(TEST_REDIS_URL, partitionPrefix(prefix, partition));
   };
 
   try {
@@ -107,6 +118,7 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
       E2E_INBOUND_PASSWORD: inboundPassword,
       E2E_ICIMS_SECRET: SANDBOX_ICIMS_CLIENT.clientSecret,
       SHUTDOWN_TIMEOUT_MS: '5000',
+      ...(options.partitions !== undefined ? { QUEUE_PARTITIONS: String(options.partitions) } : {}),
       ...options.secrets,
     };
     const workerEnv = {
@@ -135,9 +147,9 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
     const redis = connection;
     const inboundAuth = basicAuth('icims-1234', inboundPassword);
 
-    const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }> =>
+    const sendTo = (baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }> =>
       new Promise((resolve, reject) => {
-        const req = http.request(`${ingest.url}${path}`, { method, headers, agent: false }, (res) => {
+        const req = http.request(`${baseUrl}${path}`, { method, headers, agent: false }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -145,6 +157,19 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
         req.on('error', reject);
         req.end(body);
       });
+    const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer | string) => sendTo(ingest.url, method, path, headers, body);
+    const postEventTo = (ingestUrl: string, overrides: EventOverrides = {}) => {
+      const ids = { systemId: '2203', personId: '1364', jobId: '1242', userId: '3', ...overrides };
+      const base = `${icims.url}/customers/1234`;
+      const links = [
+        { title: 'Applicant Workflow', rel: 'applicantWorkflow', url: `${base}/applicantworkflows/${ids.systemId}` },
+        { title: 'Job Profile', rel: 'job', url: `${base}/jobs/${ids.jobId}` },
+        { title: 'Person Profile', rel: 'person', url: `${base}/people/${ids.personId}` },
+        { title: 'Posting User', rel: 'user', url: `${base}/people/${ids.userId}` },
+      ];
+      const body = gzipped(eventJson({ ...overrides, links }));
+      return sendTo(ingestUrl, 'POST', '/icims/events', { ...seedHeaders(body), Authorization: inboundAuth }, body);
+    };
 
     return {
       prefix,
@@ -155,23 +180,15 @@ export async function startEndToEnd<Sandboxes extends Record<string, { close(): 
       inboundAuth,
       inboundPassword,
       connection: redis,
-      queue<K extends QueueKey>(key: K): ContractQueue<K> {
-        if (!queues.has(key)) queues.set(key, createQueue(key, redis, prefix) as unknown as ContractQueue<QueueKey>);
-        return queues.get(key) as unknown as ContractQueue<K>;
+      queue<K extends QueueKey>(key: K, partition = 0): ContractQueue<K> {
+        const id = `${partition}/${key}`;
+        if (!queues.has(id)) queues.set(id, createQueue(key, redis, partitionPrefix(prefix, partition)) as unknown as ContractQueue<QueueKey>);
+        return queues.get(id) as unknown as ContractQueue<K>;
       },
       send,
-      postEvent(overrides = {}) {
-        const ids = { systemId: '2203', personId: '1364', jobId: '1242', userId: '3', ...overrides };
-        const base = `${icims.url}/customers/1234`;
-        const links = [
-          { title: 'Applicant Workflow', rel: 'applicantWorkflow', url: `${base}/applicantworkflows/${ids.systemId}` },
-          { title: 'Job Profile', rel: 'job', url: `${base}/jobs/${ids.jobId}` },
-          { title: 'Person Profile', rel: 'person', url: `${base}/people/${ids.personId}` },
-          { title: 'Posting User', rel: 'user', url: `${base}/people/${ids.userId}` },
-        ];
-        const body = gzipped(eventJson({ ...overrides, links }));
-        return send('POST', '/icims/events', { ...seedHeaders(body), Authorization: inboundAuth }, body);
-      },
+      postEvent: (overrides = {}) => postEventTo(ingest.url, overrides),
+      postEventTo,
+      env: { ingest: specs[0][1], worker: workerEnv },
       async counter(name, ...labels) {
         const texts = await Promise.all(workers.map(async (worker) => (await fetch(`${worker.url}/metrics`)).text()));
         return texts

@@ -269,21 +269,24 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 }
 
 /**
- * Which live masters hold keys under `prefix`, with how many. With one hash-tagged QUEUE_PREFIX
- * every key sits on one master; once queues are partitioned over several hash tags, the partition
- * work asserts that every master holds some.
+ * Which live masters hold keys under `prefix` (or any of several prefixes: every partition's of
+ * QUEUE_PARTITIONS), with how many. With one hash-tagged QUEUE_PREFIX every key sits on one
+ * master; partitioned queues spread over several.
  */
-export async function mastersHoldingKeys(cluster: RedisClusterHandle, prefix: string): Promise<Array<{ port: number; keys: number }>> {
+export async function mastersHoldingKeys(cluster: RedisClusterHandle, prefix: string | readonly string[]): Promise<Array<{ port: number; keys: number }>> {
+  const prefixes = typeof prefix === 'string' ? [prefix] : prefix;
   const masters = (await cluster.topology()).filter((entry) => entry.role === 'master' && !entry.failing && entry.slots.length > 0);
   const counts = await Promise.all(
     masters.map(async (master) => {
-      let cursor = '0';
       let keys = 0;
-      do {
-        const [next, batch] = (await nodeCommand(master.port, 'SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)) as [string, string[]];
-        cursor = next;
-        keys += batch.length;
-      } while (cursor !== '0');
+      for (const pattern of prefixes) {
+        let cursor = '0';
+        do {
+          const [next, batch] = (await nodeCommand(master.port, 'SCAN', cursor, 'MATCH', `${pattern}*`, 'COUNT', 1000)) as [string, string[]];
+          cursor = next;
+          keys += batch.length;
+        } while (cursor !== '0');
+      }
       return { port: master.port, keys };
     }),
   );

@@ -3,7 +3,7 @@ import type { Logger } from '@status-bridge/core';
 import { validateStatusEvent } from '@status-bridge/icims';
 import type { InboundAuth } from '../auth/inbound';
 import { contentEncodingOf, inflateBody, isJsonContentType, readRawBody } from '../body';
-import { EnqueueError, type EnrichEnqueuer } from '../enqueue';
+import { EnqueueError, type Enqueuer } from '../enqueue';
 import type { EventLinkGate } from '../link-check';
 import type { IngestMetrics } from '../metrics';
 import { acceptedReplies, REPLIES, reply, send, type Reply } from '../responses';
@@ -15,7 +15,7 @@ const DIGITS = /^[0-9]{1,20}$/;
 
 export interface EventsRouteDeps {
   inboundAuth: InboundAuth;
-  enqueuer: EnrichEnqueuer;
+  enqueuer: Enqueuer;
   /** The worker's link allow-list, run here so a refused link is a 400 instead of a failed job. */
   linkGate: EventLinkGate;
   metrics: IngestMetrics;

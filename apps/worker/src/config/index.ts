@@ -1,4 +1,4 @@
-import { ConfigError, envSchema, loadEnv, type CommonEnv, type EnvProperty, type EnvSource, type Tenants } from '@status-bridge/core';
+import { ConfigError, envSchema, loadEnv, parsePartitionList, partitionLayout, type CommonEnv, type EnvProperty, type EnvSource, type PartitionLayout, type Tenants } from '@status-bridge/core';
 import { concurrencyVariable, loadTenants, parseQueueList, partnerEnvProperties, partnerEnvRequired, PARTNERS, QUEUE_KEYS, QUEUES, type QueueKey } from '@status-bridge/partners';
 import { icimsEnvProperties, type IcimsEnv } from './icims';
 
@@ -10,6 +10,7 @@ import { icimsEnvProperties, type IcimsEnv } from './icims';
  */
 export interface WorkerEnv extends CommonEnv, IcimsEnv {
   WORKER_QUEUES: string;
+  WORKER_PARTITIONS: string;
   METRICS_PORT: number;
   METRICS_HOST: string;
   WORKER_MAX_STALLED_COUNT?: number;
@@ -26,6 +27,12 @@ const concurrencyProperties: Record<string, EnvProperty> = {
 
 export const workerEnvProperties = {
   WORKER_QUEUES: { type: 'string', default: 'all', description: `queues this process consumes: "all" or a comma list of ${QUEUE_KEYS.join(', ')}` },
+  WORKER_PARTITIONS: {
+    type: 'string',
+    default: 'all',
+    description:
+      'queue partitions this process consumes: "all" (every partition of QUEUE_PARTITIONS, and of QUEUE_PARTITIONS_DRAIN while set) or a list of numbers and ranges, e.g. "0-3,5"; every partition needs at least one worker',
+  },
   ...concurrencyProperties,
   METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9464, description: 'port of /metrics, /healthz and /readyz (0: any free port)' },
   METRICS_HOST: { type: 'string', default: '0.0.0.0', description: 'interface the metrics server listens on' },
@@ -89,9 +96,24 @@ export function stalledJobSettings(env: Pick<WorkerEnv, 'WORKER_MAX_STALLED_COUN
   return { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS, maxStalledCount };
 }
 
+/**
+ * Pure: the concurrency of each consumed partition's Worker for one queue. WORKER_CONCURRENCY_<KEY>
+ * stays what it says, parallel jobs per PROCESS (what a partner and this process's CPU see), so it
+ * is split over the partitions the process consumes: the first `total mod n` get one more; each
+ * gets at least 1 (with more partitions than the total, the process runs one job per partition).
+ * A BullMQ Worker's concurrency is its own; without the split, 8 partitions would mean 8× the
+ * partner calls (measured in the cluster suite: partner timeouts and re-sent posts).
+ */
+export function partitionConcurrency(total: number, partitions: number): number[] {
+  return Array.from({ length: partitions }, (_, index) => Math.max(1, Math.floor(total / partitions) + (index < total % partitions ? 1 : 0)));
+}
+
 export interface WorkerConfig {
   env: WorkerEnv;
   queues: QueueKey[];
+  /** The queue partitions (QUEUE_PARTITIONS …) and which of them this process consumes (WORKER_PARTITIONS). */
+  layout: PartitionLayout;
+  partitions: number[];
   concurrency: Record<QueueKey, number>;
   stalled: StalledJobSettings;
   tenants: Tenants;
@@ -105,8 +127,15 @@ export function loadWorkerConfig(source: EnvSource = process.env): WorkerConfig 
   } catch (error) {
     throw new ConfigError(`WORKER_QUEUES: ${(error as Error).message}`);
   }
+  const layout = partitionLayout(env);
+  let partitions: number[];
+  try {
+    partitions = parsePartitionList(env.WORKER_PARTITIONS, layout.all.length);
+  } catch (error) {
+    throw new ConfigError(`WORKER_PARTITIONS: ${(error as Error).message}${layout.drain > layout.count ? ' (QUEUE_PARTITIONS_DRAIN included)' : ''}`);
+  }
   const stalled = stalledJobSettings(env);
   const tenants = loadTenants(env.CONFIG_FILE, source, ['icims', 'partners']);
   const concurrency = Object.fromEntries(QUEUE_KEYS.map((key) => [key, env[concurrencyVariable(key)] as number])) as Record<QueueKey, number>;
-  return { env, queues, concurrency, stalled, tenants };
+  return { env, queues, layout, partitions, concurrency, stalled, tenants };
 }

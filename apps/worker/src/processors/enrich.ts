@@ -1,6 +1,7 @@
 import { DelayedError, FlowProducer, type FlowJob } from 'bullmq';
 import {
   deliveryJobId,
+  jobPartitionPrefix,
   mapStatus,
   PermanentError,
   RateLimitedError,
@@ -38,7 +39,9 @@ import { jobLogContext } from '../job-wrapper';
  * decision; then ONE iCIMS read (workflow, person and job in parallel, the job from the Redis cache
  * when possible) of the union of the wanted partners' custom fields; then each partner's `plan`;
  * then every delivery of the event in ONE atomic step (FlowProducer.addBulk: a single MULTI) with
- * ids `<this job's id>-<partner key>[-<part>]`, so a retried or re-run enrichment adds nothing new.
+ * ids `<this job's id>-<partner key>[-<part>]`, so a retried or re-run enrichment adds nothing new. The
+ * deliveries go to the delivery queues of this job's own partition (QUEUE_PARTITIONS): one hash
+ * tag, so the MULTI stays in one Redis Cluster slot.
  *
  * Slowing down is per tenant: an iCIMS 429 (which closes the tenant's back-off gate for every
  * job of that tenant), the gate itself, or the daily-budget pacing delays THIS job
@@ -126,7 +129,8 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     onBudgetWarning: (tenant, used, budget) =>
       context.logger.warn('iCIMS daily request budget 80% used; pacing the rest of the day', { customerId: tenant, used, budget }),
   });
-  // The worker's BullMQ connection (shared: FlowProducer does not close it).
+  // The worker's BullMQ connection (shared: FlowProducer does not close it). Each job names its
+  // partition's prefix (FlowJob.prefix); this default is partition 0's.
   const flows = new FlowProducer({ connection: context.queues.enrich.opts.connection, prefix: env.QUEUE_PREFIX });
   const accessByTenant = new Map<string, IcimsTenantAccess>();
   const storage: PartnerStorage = { redis, prefix: env.QUEUE_PREFIX, logger: context.logger };
@@ -242,6 +246,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
     });
 
     const flowJobs: FlowJob[] = [];
+    const partitionPrefix = jobPartitionPrefix(job);
     const acting = actorPartners.size > 0 ? actingUser(records.actor, noActorRead) : undefined;
     const partnerRecords = enrichedRecords(records, acting && 'actor' in acting ? acting.actor : undefined);
     for (const { partner, status, section } of wanted) {
@@ -259,7 +264,7 @@ export const createEnrichProcessor: ProcessorFactory<'enrich'> = (context: Proce
       const parts = 'deliveries' in planned ? planned.deliveries.map(({ part, delivery }) => ({ id: `${deliveryJobId(enrichJobId, key)}-${part}`, delivery })) : [{ id: deliveryJobId(enrichJobId, key), delivery: planned.delivery }];
       for (const { id, delivery } of parts) {
         // The payload shape every queued job of this partner has: {statusChange, <key>: delivery}.
-        flowJobs.push({ name: queue.jobName, queueName: queue.name, data: { statusChange, [key]: delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
+        flowJobs.push({ name: queue.jobName, queueName: queue.name, prefix: partitionPrefix, data: { statusChange, [key]: delivery }, opts: { ...queue.defaultJobOptions, jobId: id } });
       }
       summary.deliveries[key] = 'deliveries' in planned ? parts.map((part) => part.id) : parts[0].id;
       if (acting && 'reason' in acting && actorPartners.has(key)) {
