@@ -121,6 +121,8 @@ test('a 503 is retried with the same webhook-id (and a fresh signature); the rec
   const [failed, retried] = receiver.requests;
   expect(retried.webhookId).toBe(failed.webhookId);
   expect(receiver.received[0]).toMatchObject({ webhookId: failed.webhookId, verification: { library: true, manual: true } });
+  // The receiver answers before the worker records the completion: wait for the record, then read the job.
+  await waitFor(async () => (await webhookQueue.getJobState(failed.webhookId!)) === 'completed', { timeoutMs: 10_000, what: 'the retried job completed' });
   const job = await webhookQueue.getJob(failed.webhookId!);
   expect({ state: await job!.getState(), attemptsMade: job!.attemptsMade }).toEqual({ state: 'completed', attemptsMade: 2 });
 });
@@ -147,6 +149,7 @@ test("a 429 from one endpoint delays only that endpoint's job (no attempt spent,
   expect(receiver.requests[retriedAt].webhookId).toBe(limited.webhookId);
   expect(receiver.requests).toHaveLength(3);
   expect(limited.webhookId).toBe(limitedId);
+  await waitFor(async () => (await webhookQueue.getJobState(limited.webhookId!)) === 'completed', { timeoutMs: 10_000, what: 'the limited job completed' });
   const job = await webhookQueue.getJob(limited.webhookId!);
   expect({ state: await job!.getState(), attemptsMade: job!.attemptsMade }).toEqual({ state: 'completed', attemptsMade: 1 });
 
