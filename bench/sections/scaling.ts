@@ -78,6 +78,7 @@ export const scalingSection: Section = {
       await stack.setPartnerLatency(0);
     }
     const redisVersion = /redis_version:(\S+)/.exec(await stack.admin.info('server'))?.[1];
+    recordFigures(ctx, samples, cases);
     return render(samples, cases, { rounds, windowS, warmupS, quick: ctx.quick, header: runHeader({ quick: ctx.quick, startedAt, loadAtStart, redisVersion }, 'bench/sections/scaling.ts') });
   },
 };
@@ -114,6 +115,20 @@ async function windowRun(stack: Stack, variant: Variant, options: { latencyMs: n
     };
   } finally {
     await workers.stop();
+  }
+}
+
+/** Headline figures (the summary block): ours's scaling ratios, same-round, medians. */
+function recordFigures(ctx: BenchContext, samples: Sample[], cases: Case[]): void {
+  const pick = (variant: Variant, scenario: Case, processes: number) => samples.filter((s) => s.variant === variant && s.latencyMs === scenario.latencyMs && s.processes === processes);
+  const scale = (variant: Variant, scenario: Case, processes: number) =>
+    median(pick(variant, scenario, processes).map((s) => s.eventsPerSecond / pick(variant, scenario, 1).find((one) => one.round === s.round)!.eventsPerSecond));
+  for (const scenario of cases) {
+    for (const processes of scenario.processes.filter((n) => n > 1)) {
+      const target = scenario.latencyMs === 200 ? { op: '>=' as const, value: processes === 2 ? 1.8 : 3.5 } : undefined;
+      ctx.figure({ key: `scale-${scenario.latencyMs}-${processes}`, label: `${processes} processes vs 1, partners at ${scenario.latencyMs} ms (ours)`, value: scale('ours', scenario, processes), unit: 'times', ...(target ? { target } : {}) });
+    }
+    ctx.figure({ key: `cpu-${scenario.latencyMs}`, label: `worker CPU per event, 1 process, partners at ${scenario.latencyMs} ms (ours)`, value: median(pick('ours', scenario, 1).map((s) => s.cpuMsPerEvent)), unit: 'ms' });
   }
 }
 
