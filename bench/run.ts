@@ -94,6 +94,8 @@ async function main(): Promise<void> {
 
 /** The code measured: `git describe` of the checkout, "-dirty" when it has uncommitted changes. */
 function gitDescribe(): string | undefined {
+  // BENCH_CODE names the code when the checkout is not a git work tree (e.g. an exported copy).
+  if (process.env.BENCH_CODE) return process.env.BENCH_CODE;
   try {
     return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   } catch {
