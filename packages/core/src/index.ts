@@ -24,3 +24,4 @@ export * from './partner';
 export * from './sandbox-listen';
 export * from './failure-reason';
 export * from './token-cache';
+export * from './redis-script';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisConnection as Redis } from './redis';
 import { RetryableError } from './errors';
 import { ownKey } from './redis';
+import { RedisScript } from './redis-script';
 
 /**
  * One OAuth access token per (partner, account), shared by every process through Redis, fetched
@@ -47,7 +48,7 @@ export function tokenCacheMs(expiresInSeconds: number, marginSeconds: number): n
 }
 
 // Compare-and-delete: never remove a value another process has written since.
-const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const DELETE_IF_EQUAL = new RedisScript<number>(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);
 
 export class SharedTokenCache {
   private readonly inflight = new Map<string, Promise<string>>();
@@ -77,7 +78,7 @@ export class SharedTokenCache {
 
   /** Forgets `rejectedToken` (after the partner refused it), unless another process already replaced it. */
   async invalidate(cacheId: string, rejectedToken: string): Promise<void> {
-    await this.options.redis.eval(DELETE_IF_EQUAL, 1, this.tokenKey(cacheId), rejectedToken);
+    await DELETE_IF_EQUAL.run(this.options.redis, [this.tokenKey(cacheId)], [rejectedToken]);
   }
 
   private async obtain(cacheId: string, fetchToken: () => Promise<FetchedToken>, onFetched?: (token: FetchedToken, cachedForMs: number) => void): Promise<string> {
@@ -99,7 +100,7 @@ export class SharedTokenCache {
           onFetched?.(fetched, cacheMs);
           return fetched.accessToken;
         } finally {
-          await redis.eval(DELETE_IF_EQUAL, 1, this.lockKey(cacheId), owner).catch(() => undefined);
+          await DELETE_IF_EQUAL.run(redis, [this.lockKey(cacheId)], [owner]).catch(() => undefined);
         }
       }
       if (Date.now() > deadline) {

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '@status-bridge/core';
-import { ownKey } from '@status-bridge/core';
+import { ownKey, RedisScript } from '@status-bridge/core';
 
 /**
  * The iCIMS daily request budget, per tenant (licence: about 10,000 requests per customer per
@@ -25,7 +25,7 @@ export interface Admission {
 }
 
 // KEYS: count key, slot key. ARGV: now ms, requests wanted, budget, ms left in the UTC day, warn fraction.
-const ADMIT = `
+const ADMIT = new RedisScript<[number, number]>(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local now = tonumber(ARGV[1])
 local wanted = tonumber(ARGV[2])
@@ -38,7 +38,7 @@ local nextSlot = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < nextSlot then return {nextSlot - now, used} end
 redis.call('SET', KEYS[2], tostring(now + interval * wanted), 'PX', math.max(1, left))
 return {0, used}
-`;
+`, 2);
 
 export function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
@@ -66,7 +66,7 @@ export class RequestBudget {
 
   /** May this tenant send `wanted` requests now? Does not count them (`count` does, per request sent). */
   async admit(tenantId: string, wanted: number, budget: number, now = Date.now()): Promise<Admission> {
-    const [waitMs, used] = (await this.redis.eval(ADMIT, 2, this.countKey(tenantId, now), this.slotKey(tenantId, now), now, wanted, budget, msLeftInUtcDay(now), WARN_FRACTION)) as [number, number];
+    const [waitMs, used] = await ADMIT.run(this.redis, [this.countKey(tenantId, now), this.slotKey(tenantId, now)], [now, wanted, budget, msLeftInUtcDay(now), WARN_FRACTION]);
     return { waitMs: Number(waitMs), used: Number(used), budget };
   }
 
