@@ -17,7 +17,7 @@ export interface ProcessorContext {
   /** Producers for every queue of the contract (the enrichment fans out through them). */
   queues: ContractQueues;
   metrics: WorkerMetrics;
-  /** The BullMQ Worker running this processor (for `rateLimit`), available once started. */
+  /** The BullMQ Worker running this processor, available once started. */
   worker(): Worker;
 }
 

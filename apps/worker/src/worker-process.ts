@@ -19,6 +19,7 @@ import { HEALTH_PATHS } from '@status-bridge/core';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
 import { assertRegistryComplete, processorRegistry } from './registry';
 import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
+import { QueuePause } from './queue-pause';
 
 export interface RunningWorker {
   url: string;
@@ -43,6 +44,7 @@ export async function startWorkerProcess(
   // Depth of every queue of the contract, read at scrape time (status_bridge_queue_jobs).
   registerQueueMetrics(metrics.registry, queues);
   const workers = new Map<QueueKey, Worker>();
+  const pauses = new Map<QueueKey, QueuePause>();
   const modules: Array<ProcessorModule<QueueKey>> = [];
   let ready = false;
 
@@ -62,17 +64,22 @@ export async function startWorkerProcess(
     };
     const module = (await (registry[key] as ProcessorFactory<typeof key>)(context)) as ProcessorModule<QueueKey>;
     modules.push(module);
-    const processor = wrapProcessor(key, module.process as never, { logger: context.logger, metrics, worker: context.worker });
+    const processor = wrapProcessor(key, module.process as never, {
+      logger: context.logger,
+      metrics,
+      pause: (ms) => {
+        const pause = pauses.get(key);
+        if (!pause) throw new Error(`queue pause for ${key} not started`);
+        return pause.pause(ms);
+      },
+    });
     const worker = new Worker(QUEUES[key].name, processor as never, {
       connection: bullConnection,
       prefix: env.QUEUE_PREFIX,
       concurrency: config.concurrency[key],
       autorun: false,
-      // worker.rateLimit() (a partner's 429, see job-wrapper) holds jobs back only when the Worker has
-      // a limiter: BullMQ's moveToActive compares the limiter key with limiter.max and ignores the key
-      // otherwise (bullmq commands/moveToActive-11.lua), so other slots and processes would fetch the
-      // job again at once. A max no queue reaches makes the limiter count only for those pauses.
-      limiter: { max: 1_000_000_000, duration: 1_000 },
+      // No `limiter`: it would cost every job the limiter's commands. A partner's 429 pauses the
+      // queue through its meta hash instead, set only while the pause lasts (queue-pause.ts).
       // An interrupted job (its worker died, or could not renew the lock) goes back to wait after
       // its lock expires and the next stalled check runs: about lockDuration + up to stalledInterval.
       // It may be interrupted as often as the queue allows attempts (config/index.ts
@@ -100,7 +107,10 @@ export async function startWorkerProcess(
       }
     });
     workers.set(key, worker);
+    pauses.set(key, new QueuePause(redis, worker, logger));
   }
+
+  for (const pause of pauses.values()) pause.start();
 
   for (const worker of workers.values()) void worker.run();
   await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
@@ -125,6 +135,7 @@ export async function startWorkerProcess(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       ready = false;
+      for (const pause of pauses.values()) pause.stop();
       // close() waits for active jobs and never times out by itself. Past the bound we cancel
       // them: a second close(true) would NOT help (BullMQ returns the close already pending), so
       // the jobs' AbortSignals fire (worker.cancelAllJobs) and the modules close (their HTTP
