@@ -168,16 +168,17 @@ export class IcimsClient {
     }
     let fresh = access.credentials.type === 'basic';
     for (;;) {
+      const authorization = await this.authorization(access);
       // Every request, the refresh's retry included, honours the tenant's gate: a 429 met by
       // another job (in any process) stops this one from spending a request on another 429.
-      const remainingMs = await this.gate.remaining(access.tenantId);
+      // The same script counts the request against the licence as it goes out (one round trip).
+      const remainingMs = await this.budget.countIfOpen(access.tenantId, access.dailyRequestBudget, this.gate.keys(access.tenantId)[0]);
       if (remainingMs > 0) throw this.gateError(access.tenantId, { state: 'closed', remainingMs }, request.what);
-      const authorization = await this.authorization(access);
       let response;
       try {
         response = await this.http.get(request.url, { params: { fields: request.fields.join(',') }, headers: { Authorization: authorization.header }, signal: request.signal });
       } catch (error) {
-        await this.counted(access, 'network');
+        this.counted(access, 'network');
         throw classifyIcimsNetworkError(error, access.tenantId, request.what);
       }
       const outcome = classifyIcimsResponse({
@@ -190,12 +191,12 @@ export class IcimsClient {
         defaultRetryAfterMs: this.options.defaultRetryAfterMs,
       });
       if (outcome.kind === 'ok') {
-        await this.counted(access, 'ok');
+        this.counted(access, 'ok');
         return outcome.record;
       }
       if (outcome.kind === 'refresh-token') {
         // Refresh once: forget the rejected token (unless another process already replaced it) and retry.
-        await this.counted(access, 'refresh');
+        this.counted(access, 'refresh');
         if (authorization.token !== undefined && access.credentials.type === 'oauth') {
           await this.tokens.invalidate(tokenCacheId(access.tenantId, access.credentials), authorization.token);
         }
@@ -204,14 +205,14 @@ export class IcimsClient {
       }
       const error = outcome.error;
       if (error instanceof RateLimitedError) {
-        // Close the gate first (the other jobs should stop calling now), then count.
+        // Close the gate at once: the other jobs should stop calling now.
         const gateWaitMs = await this.closeGate(access.tenantId, error.delayMs);
-        await this.counted(access, 'rate_limited');
+        this.counted(access, 'rate_limited');
         // The job that met the 429 waits exactly Retry-After (or the later gate), unjittered:
         // it is the natural first probe when the gate opens; the jobs the gate turns away are spread.
         throw gateWaitMs > error.delayMs ? new RateLimitedError(error.message, error.details, gateWaitMs) : error;
       }
-      await this.counted(access, error.retryable ? 'retry' : 'permanent');
+      this.counted(access, error.retryable ? 'retry' : 'permanent');
       throw error;
     }
   }
@@ -351,9 +352,8 @@ export class IcimsClient {
     return new RateLimitedError(`${why}; ${what} waits ${waitMs} ms`, { partner: 'icims', tenantId, code: admission.state === 'closed' ? GATE_CLOSED_CODE : GATE_PROBING_CODE }, waitMs);
   }
 
-  private async counted(access: IcimsTenantAccess, outcome: string): Promise<void> {
+  /** The request's outcome for the metrics; the licence counted it as it went out (countIfOpen). */
+  private counted(access: IcimsTenantAccess, outcome: string): void {
     this.options.onRequest?.(access.tenantId, outcome);
-    // Every request that reached iCIMS (or tried to) counts against the licence.
-    await this.budget.count(access.tenantId, access.dailyRequestBudget).catch(() => undefined);
   }
 }
