@@ -25,3 +25,4 @@ export * from './sandbox-listen';
 export * from './failure-reason';
 export * from './token-cache';
 export * from './redis-script';
+export * from './http-request';
