@@ -275,9 +275,9 @@ export class IcimsClient {
 
   /**
    * The three records behind one status change, and the acting user when asked, fetched in
-   * parallel. Order: the tenant's back-off gate (a closed gate reserves nothing), one read of the
-   * job cache and one of the user cache, the budget for the requests it will really make (2 when
-   * both are cached), then the reads. When the gate lets this event probe after a 429 storm, its
+   * parallel. Order: the tenant's back-off gate (a closed gate reserves nothing) together with
+   * one read of the job cache and one of the user cache, the budget for the requests it will
+   * really make (2 when both are cached), then the reads. When the gate lets this event probe after a 429 storm, its
    * answers open the gate for the tenant's other events.
    */
   async readStatusChangeRecords(
@@ -285,15 +285,23 @@ export class IcimsClient {
     customerId: string,
     records: { workflow: Omit<RecordRequest, 'kind'>; person: Omit<RecordRequest, 'kind'>; job: Omit<RecordRequest, 'kind'>; actor?: ActorRequest },
   ): Promise<StatusChangeRecords> {
-    const admission = await this.admit(access);
-    try {
-      // A fetch of this job already running in this process is joined without reading the cache
-      // (else its result could land between our cache miss and our join, and we would fetch again).
-      const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
-      const [cachedJob, actorLookup] = await Promise.all([
+    // A fetch of this job already running in this process is joined without reading the cache
+    // (else its result could land between our cache miss and our join, and we would fetch again).
+    const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
+    // The gate and the two cache reads go out together (one wait instead of two in a row: the
+    // reads are side-effect free, so when the gate turns the event away they are simply dropped).
+    const [admitted, cacheReads] = await Promise.allSettled([
+      this.admit(access),
+      Promise.all([
         runningJob ? undefined : this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields)),
         records.actor ? this.actors.lookup(access, customerId, records.actor) : undefined,
-      ]);
+      ]),
+    ]);
+    if (admitted.status === 'rejected') throw admitted.reason;
+    const admission = admitted.value;
+    try {
+      if (cacheReads.status === 'rejected') throw cacheReads.reason;
+      const [cachedJob, actorLookup] = cacheReads.value;
       await this.reserve(access, (cachedJob || runningJob ? 2 : 3) + (actorLookup ? ActorReader.requestsNeeded(actorLookup) : 0));
       const [workflow, person, job, actor] = await Promise.all([
         this.readOwnRecord(access, 'applicantworkflows', records.workflow),
