@@ -101,7 +101,10 @@ async function windowRun(stack: Stack, variant: Variant, options: { latencyMs: n
     const seconds = (Date.now() - started) / 1000;
     const cores = { workers: meters.workers.total() / 1000 / seconds, redis: meters.redis.total() / 1000 / seconds, sandbox: meters.sandbox.total() / 1000 / seconds };
     const done = (stage: 'enrich' | 'stepstone' | 'seek') => after.completed[stage] - before.completed[stage];
-    const left = await stack.admin.llen('{bench}:enrich:wait');
+    // Work left in any queue: the enrichments drain faster than the deliveries (one iCIMS wait
+    // against SEEK's two calls in a row), so an empty enrich queue alone does not end the backlog.
+    const waiting = await Promise.all(['enrich', 'deliver-stepstone', 'deliver-seek'].map((queue) => stack.admin.llen(`{bench}:${queue}:wait`)));
+    const left = waiting.reduce((sum, count) => sum + count, 0);
     return {
       variant,
       latencyMs: options.latencyMs,
