@@ -66,7 +66,7 @@ export const latencySection: Section = {
     ctx.figure({ key: 'seekP99', label: 'SEEK p99 from ingest to partner, half load', value: percentile(delays(paced, 'SEEK'), 99), unit: 's', target: { op: '<=', value: 60 } });
     ctx.figure({ key: 'stepstoneP99', label: 'StepStone p99 from ingest to partner, half load', value: percentile(delays(paced, 'StepStone'), 99), unit: 's' });
     const lastArrived = Math.max(...bursted.deliveries.map((d) => d.arrivedAt));
-    ctx.figure({ key: 'burstClear', label: `burst of ${fmt(burst)}: first sent to last delivered`, value: (lastArrived - Math.min(...bursted.posted.map((p) => p.sentAt))) / 1000, unit: 's', digits: 1 });
+    ctx.figure({ key: `burstClear-${burst}`, label: `burst of ${fmt(burst)}: first sent to last delivered`, value: (lastArrived - Math.min(...bursted.posted.map((p) => p.sentAt))) / 1000, unit: 's', digits: 1 });
     return render([paced, bursted], { max, maxSource, header: runHeader({ quick: ctx.quick, startedAt, loadAtStart, redisVersion }, 'bench/sections/latency.ts') });
   },
 };
