@@ -12,7 +12,7 @@ const { isMainThread } = require('node:worker_threads');
 
 const dir = process.env.BENCH_ROUND_TRIPS_DIR;
 if (isMainThread && dir) {
-  const { writeFileSync } = require('node:fs');
+  const { renameSync, writeFileSync } = require('node:fs');
   const { join } = require('node:path');
   const { Redis } = require(require.resolve('ioredis', { paths: [process.cwd()] }));
   let roundTrips = 0;
@@ -30,7 +30,12 @@ if (isMainThread && dir) {
     return sendCommand.call(this, command, stream);
   };
   const file = join(dir, `${process.pid}.json`);
-  const save = () => writeFileSync(file, JSON.stringify({ roundTrips }));
+  // Written aside and renamed: the harness reads the file every run, and a read between the
+  // truncate and the write of writeFileSync found it empty (scaling section, a busy machine).
+  const save = () => {
+    writeFileSync(`${file}.tmp`, JSON.stringify({ roundTrips }));
+    renameSync(`${file}.tmp`, file);
+  };
   setInterval(save, 100).unref();
   process.on('exit', save);
 }

@@ -1,3 +1,4 @@
+import type { Figure } from './figures';
 import type { Stack } from './stack';
 
 /** What the orchestrator (bench/run.ts) hands every section. */
@@ -11,6 +12,8 @@ export interface BenchContext {
   /** Figures a later section reuses when an earlier one measured them in the same run. */
   measured: { oursEventsPerSecond?: number };
   say(text: string): void;
+  /** Records a headline figure of the running section (docs/benchmarks-figures.json, the summary block). */
+  figure(figure: Figure): void;
 }
 
 export interface Section {

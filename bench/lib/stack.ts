@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { PARTNERS, sandboxPortVariable } from '@status-bridge/partners';
 import { basicAuth, eventJson, REPO_ROOT, startRedisServer, type RedisServerHandle } from '@status-bridge/testing';
+import { PARTNERS, sandboxPortVariable } from '@status-bridge/partners';
 import { generatedApplicant } from '@status-bridge/sandbox/src/icims/fixtures';
 import { killOnExit, startChild, type Child } from './child';
 import { roundTripPreload } from './round-trips';
@@ -29,14 +29,36 @@ const SECRETS: Record<string, string> = {
 
 export const INGEST_AUTHORIZATION = basicAuth('icims-1234', SECRETS.TENANT_1234_INBOUND_PASSWORD);
 
+/** Origins of the sandboxes the bench controls (`/_sandbox/...`), by name. */
 export interface PartnerUrls {
   icims: string;
-  icimsToken: string;
   stepstone: string;
-  stepstoneStatus: string;
   seek: string;
-  seekToken: string;
-  seekGraphql: string;
+}
+
+/**
+ * The sandboxes' origins and the env that points a worker at them, from the runner's ready line
+ * (packages/sandbox/src/main.ts: `icims`, one origin per partner key, `workerEnv` as
+ * "NAME=value" strings): the partner packages decide their own URLs and variables, so the bench
+ * takes them as the runner reports them rather than knowing their paths.
+ */
+export function sandboxUrls(ready: Record<string, unknown>): { urls: PartnerUrls; workerEnv: Record<string, string> } {
+  const origin = (key: string): string => {
+    const value = ready[key];
+    if (typeof value !== 'string') throw new Error(`the sandbox runner's ready line has no "${key}" origin (keys: ${Object.keys(ready).join(', ')})`);
+    return value;
+  };
+  if (!Array.isArray(ready.workerEnv)) throw new Error('the sandbox runner\'s ready line has no workerEnv');
+  const workerEnv = Object.fromEntries(
+    (ready.workerEnv as string[]).map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  for (const name of ['ICIMS_API_BASE_URL', 'ICIMS_TOKEN_URL', 'STEPSTONE_STATUS_URL', 'SEEK_TOKEN_URL', 'SEEK_GRAPHQL_URL']) {
+    if (!workerEnv[name]) throw new Error(`the sandbox runner's workerEnv has no ${name} (has: ${Object.keys(workerEnv).join(', ')})`);
+  }
+  return { urls: { icims: origin('icims'), stepstone: origin('stepstone'), seek: origin('seek') }, workerEnv };
 }
 
 /**
@@ -78,26 +100,13 @@ export class Stack {
       const configFile = join(scratch, 'tenants.json');
       writeFileSync(configFile, JSON.stringify(tenants));
       const base = { REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, CONFIG_FILE: configFile, ...SECRETS };
-      const sandbox = await startChild('sandbox', 'packages/sandbox/src/main.ts', { logDir: scratch, env: { ...base, SANDBOX_ICIMS_PORT: '0', ...Object.fromEntries(PARTNERS.map((partner) => [sandboxPortVariable(partner.key), '0'])) } });
+      // The sandbox runner starts iCIMS's and every registered partner's sandbox (their packages own
+      // them); port 0 for each, by the variable the registry derives from the partner's key.
+      const ports = Object.fromEntries([['SANDBOX_ICIMS_PORT', '0'], ...PARTNERS.filter((partner) => partner.sandbox).map((partner) => [sandboxPortVariable(partner.key), '0'])]);
+      const sandbox = await startChild('sandbox', 'packages/sandbox/src/main.ts', { logDir: scratch, env: { ...base, ...ports } });
       started.push(sandbox);
-      const ready = sandbox.ready as Record<string, string>;
-      const urls: PartnerUrls = {
-        icims: ready.icims,
-        icimsToken: ready.icimsOAuthUrl,
-        stepstone: ready.stepstone,
-        stepstoneStatus: ready.stepstoneStatusUrl,
-        seek: ready.seek,
-        seekToken: ready.seekOAuthUrl,
-        seekGraphql: ready.seekGraphqlUrl,
-      };
-      const env = {
-        ...base,
-        ICIMS_API_BASE_URL: urls.icims,
-        ICIMS_TOKEN_URL: urls.icimsToken,
-        STEPSTONE_STATUS_URL: urls.stepstoneStatus,
-        SEEK_TOKEN_URL: urls.seekToken,
-        SEEK_GRAPHQL_URL: urls.seekGraphql,
-      };
+      const { urls, workerEnv } = sandboxUrls(sandbox.ready);
+      const env = { ...base, ...workerEnv };
       const roundTripsDir = join(scratch, 'round-trips');
       const preload = roundTripPreload(roundTripsDir);
       const ingest = await startChild('ingest', 'apps/ingest/src/main.ts', { logDir: scratch, nodeArgs: preload.nodeArgs, env: { ...env, ...preload.env, HOST: '127.0.0.1', PORT: '0' } });

@@ -70,6 +70,13 @@ export const costSection: Section = {
     const soak = await soakRun(stack, soakEvents, sampleEvery, soakProcesses, ctx);
 
     const redisVersion = /redis_version:(\S+)/.exec(await stack.admin.info('server'))?.[1];
+    const n = drained.events;
+    ctx.figure({ key: 'workerCpu', label: 'worker CPU per event', value: drained.workerCpuMs / n, unit: 'ms' });
+    ctx.figure({ key: 'ingestCpu', label: 'ingest CPU per event', value: drained.posting.ingestCpuMs / n, unit: 'ms' });
+    ctx.figure({ key: 'workerCommands', label: 'Redis commands per event (worker)', value: drained.redis.totalCalls / n, unit: 'count', digits: 1, target: { op: '<=', value: 115 } });
+    ctx.figure({ key: 'workerRoundTrips', label: 'Redis round trips per event (worker)', value: drained.roundTrips / n, unit: 'count', digits: 1 });
+    ctx.figure({ key: 'redisCpu', label: 'Redis CPU per event (worker\'s share)', value: drained.redisCpuMs / n, unit: 'ms' });
+    ctx.figure({ key: 'bytesPerEvent', label: 'Redis memory per retained event (3 jobs)', value: completedMemory!.delta / n, unit: 'bytes' });
     return render({
       drained,
       shape,

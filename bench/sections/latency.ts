@@ -61,6 +61,12 @@ export const latencySection: Section = {
     ctx.say(`latency: burst of ${burst} events`);
     const bursted = await scenario(stack, `burst of ${fmt(burst)} events, posted as fast as 50 connections allow`, burst);
     const redisVersion = /redis_version:(\S+)/.exec(await stack.admin.info('server'))?.[1];
+    const delays = (s: Scenario, partner: Delivery['partner']) => s.deliveries.filter((d) => d.partner === partner).map((d) => d.delayMs / 1000);
+    ctx.figure({ key: 'maxRate', label: 'maximum drain rate the paced run is half of (ours)', value: max, unit: 'perSecond', digits: 1 });
+    ctx.figure({ key: 'seekP99', label: 'SEEK p99 from ingest to partner, half load', value: percentile(delays(paced, 'SEEK'), 99), unit: 's', target: { op: '<=', value: 60 } });
+    ctx.figure({ key: 'stepstoneP99', label: 'StepStone p99 from ingest to partner, half load', value: percentile(delays(paced, 'StepStone'), 99), unit: 's' });
+    const lastArrived = Math.max(...bursted.deliveries.map((d) => d.arrivedAt));
+    ctx.figure({ key: `burstClear-${burst}`, label: `burst of ${fmt(burst)}: first sent to last delivered`, value: (lastArrived - Math.min(...bursted.posted.map((p) => p.sentAt))) / 1000, unit: 's', digits: 1 });
     return render([paced, bursted], { max, maxSource, header: runHeader({ quick: ctx.quick, startedAt, loadAtStart, redisVersion }, 'bench/sections/latency.ts') });
   },
 };

@@ -58,6 +58,7 @@ export const pipelineSection: Section = {
       profile = summarizeProfileDir(dir, profiled.monotonicUs);
     }
     ctx.measured.oursEventsPerSecond = median(runs.filter((run) => run.variant === 'ours').map((run) => run.eventsPerSecond));
+    recordFigures(ctx, runs);
     const redisVersion = /redis_version:(\S+)/.exec(await stack.admin.info('server'))?.[1];
     return render(runs, { events, rounds, shapes, profile, profileEvents, header: runHeader({ quick: ctx.quick, startedAt, loadAtStart, redisVersion }, 'bench/sections/pipeline.ts') });
   },
@@ -71,6 +72,21 @@ const perEvent = {
   redisCpu: (run: Run) => run.redisCpuMs / run.events,
   sandboxCpu: (run: Run) => run.sandboxCpuMs / run.events,
 };
+
+/** The section's headline figures (the summary block): the same medians and same-round ratios as the table. */
+function recordFigures(ctx: BenchContext, runs: Run[]): void {
+  const of = (variant: Variant) => runs.filter((run) => run.variant === variant);
+  const med = (variant: Variant, measure: (run: Run) => number) => median(of(variant).map(measure));
+  const ratio = (measure: (run: Run) => number) => median(of('ours').map((run) => measure(run) / measure(runs.find((other) => other.variant === 'minimal' && other.round === run.round)!)));
+  ctx.figure({ key: 'share', label: 'ours events/s as a share of (b) minimal', value: ratio(perEvent.rate), unit: 'pct', target: { op: '>=', value: 0.7 } });
+  ctx.figure({ key: 'cpuRatio', label: 'worker CPU per event, ours ÷ (b)', value: ratio(perEvent.cpu), unit: 'times', target: { op: '<=', value: 1.5 } });
+  ctx.figure({ key: 'commands', label: 'Redis commands per event (ours)', value: med('ours', perEvent.commands), unit: 'count', digits: 1, target: { op: '<=', value: 115 } });
+  ctx.figure({ key: 'roundTrips', label: 'Redis round trips per event (ours)', value: med('ours', perEvent.roundTrips), unit: 'count', digits: 1 });
+  ctx.figure({ key: 'oursCpu', label: 'worker CPU per event (ours)', value: med('ours', perEvent.cpu), unit: 'ms' });
+  ctx.figure({ key: 'minimalCpu', label: 'worker CPU per event ((b) minimal)', value: med('minimal', perEvent.cpu), unit: 'ms' });
+  ctx.figure({ key: 'oursRate', label: 'events/s drained (ours)', value: med('ours', perEvent.rate), unit: 'perSecond', digits: 0 });
+  ctx.figure({ key: 'minimalRate', label: 'events/s drained ((b) minimal)', value: med('minimal', perEvent.rate), unit: 'perSecond', digits: 0 });
+}
 
 function render(runs: Run[], info: { events: number; rounds: number; shapes: Partial<Record<Variant, CallShape>>; profile?: ProfileSummary; profileEvents: number; header: string }): string {
   const of = (variant: Variant) => runs.filter((run) => run.variant === variant);

@@ -78,6 +78,7 @@ export const scalingSection: Section = {
       await stack.setPartnerLatency(0);
     }
     const redisVersion = /redis_version:(\S+)/.exec(await stack.admin.info('server'))?.[1];
+    recordFigures(ctx, samples, cases);
     return render(samples, cases, { rounds, windowS, warmupS, quick: ctx.quick, header: runHeader({ quick: ctx.quick, startedAt, loadAtStart, redisVersion }, 'bench/sections/scaling.ts') });
   },
 };
@@ -100,7 +101,10 @@ async function windowRun(stack: Stack, variant: Variant, options: { latencyMs: n
     const seconds = (Date.now() - started) / 1000;
     const cores = { workers: meters.workers.total() / 1000 / seconds, redis: meters.redis.total() / 1000 / seconds, sandbox: meters.sandbox.total() / 1000 / seconds };
     const done = (stage: 'enrich' | 'stepstone' | 'seek') => after.completed[stage] - before.completed[stage];
-    const left = await stack.admin.llen('{bench}:enrich:wait');
+    // Work left in any queue: the enrichments drain faster than the deliveries (one iCIMS wait
+    // against SEEK's two calls in a row), so an empty enrich queue alone does not end the backlog.
+    const waiting = await Promise.all(['enrich', 'deliver-stepstone', 'deliver-seek'].map((queue) => stack.admin.llen(`{bench}:${queue}:wait`)));
+    const left = waiting.reduce((sum, count) => sum + count, 0);
     return {
       variant,
       latencyMs: options.latencyMs,
@@ -114,6 +118,20 @@ async function windowRun(stack: Stack, variant: Variant, options: { latencyMs: n
     };
   } finally {
     await workers.stop();
+  }
+}
+
+/** Headline figures (the summary block): ours's scaling ratios, same-round, medians. */
+function recordFigures(ctx: BenchContext, samples: Sample[], cases: Case[]): void {
+  const pick = (variant: Variant, scenario: Case, processes: number) => samples.filter((s) => s.variant === variant && s.latencyMs === scenario.latencyMs && s.processes === processes);
+  const scale = (variant: Variant, scenario: Case, processes: number) =>
+    median(pick(variant, scenario, processes).map((s) => s.eventsPerSecond / pick(variant, scenario, 1).find((one) => one.round === s.round)!.eventsPerSecond));
+  for (const scenario of cases) {
+    for (const processes of scenario.processes.filter((n) => n > 1)) {
+      const target = scenario.latencyMs === 200 ? { op: '>=' as const, value: processes === 2 ? 1.8 : 3.5 } : undefined;
+      ctx.figure({ key: `scale-${scenario.latencyMs}-${processes}`, label: `${processes} processes vs 1, partners at ${scenario.latencyMs} ms (ours)`, value: scale('ours', scenario, processes), unit: 'times', ...(target ? { target } : {}) });
+    }
+    ctx.figure({ key: `cpu-${scenario.latencyMs}`, label: `worker CPU per event, 1 process, partners at ${scenario.latencyMs} ms (ours)`, value: median(pick('ours', scenario, 1).map((s) => s.cpuMsPerEvent)), unit: 'ms' });
   }
 }
 

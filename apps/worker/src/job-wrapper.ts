@@ -36,14 +36,15 @@ export function describeFailure(queue: QueueKey, job: Job, error: unknown): stri
  * Wraps a processor with the behaviour every queue shares: logs with job context, metrics, and
  * the translation of typed partner errors into BullMQ outcomes:
  *  - PermanentError   → UnrecoverableError: failed at once, kept in the failed set (dead letters).
- *  - RateLimitedError → worker.rateLimit(delay) + RateLimitError: the job waits without spending an attempt;
- *    with QUEUE_PARTITIONS > 1 the same queue of every other partition is paused as long.
+ *  - RateLimitedError → the queue paused for the delay (queue-pause.ts, every process; with
+ *    QUEUE_PARTITIONS > 1 the same queue of every partition) + RateLimitError: the job waits
+ *    without spending an attempt.
  *  - anything else    → rethrown: retried with the queue's backoff until attempts run out.
  */
 export function wrapProcessor<K extends QueueKey>(
   queue: K,
   processor: Processor<K>,
-  deps: { logger: Logger; metrics: WorkerMetrics; worker: () => Worker; pauseOtherPartitions?: (delayMs: number) => Promise<void> },
+  deps: { logger: Logger; metrics: WorkerMetrics; pause: (ms: number) => Promise<unknown> },
 ): Processor<K> {
   return async (job, token, signal) => {
     const context = jobLogContext(queue, job);
@@ -64,10 +65,7 @@ export function wrapProcessor<K extends QueueKey>(
         deps.metrics.jobs.inc({ queue, outcome: 'rate_limited' });
         deps.metrics.jobDuration.observe({ queue, outcome: 'rate_limited' }, seconds());
         deps.logger.warn('partner asked to slow down; pausing the queue', { ...context, delayMs: error.delayMs, reason: describeFailure(queue, job, error) });
-        await deps.worker().rateLimit(error.delayMs);
-        // Best effort: this partition is paused (above); a failed SET elsewhere only means those
-        // partitions meet the partner's 429 themselves and pause then.
-        await deps.pauseOtherPartitions?.(error.delayMs).catch(() => undefined);
+        await deps.pause(error.delayMs);
         throw Worker.RateLimitError();
       }
       const reason = describeFailure(queue, job, error);

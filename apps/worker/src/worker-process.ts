@@ -19,6 +19,7 @@ import { HEALTH_PATHS } from '@status-bridge/core';
 import type { ProcessorContext, ProcessorFactory, ProcessorModule } from './processor';
 import { assertRegistryComplete, processorRegistry } from './registry';
 import { describeFailure, jobLogContext, wrapProcessor } from './job-wrapper';
+import { QueuePause } from './queue-pause';
 
 export interface RunningWorker {
   url: string;
@@ -49,6 +50,20 @@ export async function startWorkerProcess(
   // One BullMQ Worker per consumed partition and queue; one processor module per queue.
   const workers = new Map<string, Worker>();
   const workerId = (partition: number, key: QueueKey): string => `${partition}/${key}`;
+  // A partner's 429 pause (queue-pause.ts) per queue of EVERY partition, consumed here or not:
+  // the partner limits us, not a partition, so its queue is held back in all of them.
+  const pauses = new Map<QueueKey, Array<{ partition: number; pause: QueuePause }>>();
+  for (const key of config.queues) {
+    pauses.set(key, partitionQueues.map((entry) => ({ partition: entry.partition, pause: new QueuePause(redis, entry.queues[key], logger) })));
+  }
+  const pauseEverywhere = (key: QueueKey, partition: number, ms: number): Promise<unknown> => {
+    const all = pauses.get(key) ?? [];
+    // The job's own partition must be paused (its failure is the job's); the others are best
+    // effort: a partition whose SET failed meets the partner's 429 itself and pauses then.
+    const own = all.find((entry) => entry.partition === partition);
+    if (!own) throw new Error(`queue pause for ${key} in partition ${partition} not set up`);
+    return Promise.all([own.pause.pause(ms), ...all.filter((entry) => entry !== own).map((entry) => entry.pause.pause(ms).catch(() => undefined))]);
+  };
   const modules: Array<ProcessorModule<QueueKey>> = [];
   let ready = false;
 
@@ -70,16 +85,7 @@ export async function startWorkerProcess(
       const processor = wrapProcessor(key, module.process as never, {
         logger: layout.partitioned ? logger.child(queueLog) : context.logger,
         metrics,
-        worker: () => {
-          const worker = workers.get(workerId(partition, key));
-          if (!worker) throw new Error(`worker for ${key} in partition ${partition} not started`);
-          return worker;
-        },
-        // A partner's 429 holds back its queue in every partition (SET of one limiter key each),
-        // not only in the one whose job met it: the partner limits us, not a partition.
-        pauseOtherPartitions: layout.partitioned
-          ? (delayMs) => Promise.all(partitionQueues.filter((entry) => entry.partition !== partition).map((entry) => entry.queues[key].rateLimit(delayMs))).then(() => undefined)
-          : undefined,
+        pause: (ms) => pauseEverywhere(key, partition, ms),
       });
       startWorker(key, partition, prefix, concurrency[index], processor, queueLog);
     }
@@ -91,11 +97,8 @@ export async function startWorkerProcess(
       prefix,
       concurrency,
       autorun: false,
-      // worker.rateLimit() (a partner's 429, see job-wrapper) holds jobs back only when the Worker has
-      // a limiter: BullMQ's moveToActive compares the limiter key with limiter.max and ignores the key
-      // otherwise (bullmq commands/moveToActive-11.lua), so other slots and processes would fetch the
-      // job again at once. A max no queue reaches makes the limiter count only for those pauses.
-      limiter: { max: 1_000_000_000, duration: 1_000 },
+      // No `limiter`: it would cost every job the limiter's commands. A partner's 429 pauses the
+      // queue through its meta hash instead, set only while the pause lasts (queue-pause.ts).
       // An interrupted job (its worker died, or could not renew the lock) goes back to wait after
       // its lock expires and the next stalled check runs: about lockDuration + up to stalledInterval.
       // It may be interrupted as often as the queue allows attempts (config/index.ts
@@ -125,6 +128,8 @@ export async function startWorkerProcess(
     workers.set(workerId(partition, key), worker);
   }
 
+  for (const entries of pauses.values()) for (const { pause } of entries) pause.start();
+
   for (const worker of workers.values()) void worker.run();
   await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
 
@@ -148,6 +153,7 @@ export async function startWorkerProcess(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       ready = false;
+      for (const entries of pauses.values()) for (const { pause } of entries) pause.stop();
       // close() waits for active jobs and never times out by itself. Past the bound we cancel
       // them: a second close(true) would NOT help (BullMQ returns the close already pending), so
       // the jobs' AbortSignals fire (worker.cancelAllJobs) and the modules close (their HTTP

@@ -177,7 +177,8 @@ describe('first and second status change of one person', () => {
       seekSource: { name: 'iCIMS' },
       status: { code: 'Interview' },
     });
-    expect(job.returnvalue).toEqual({ outcome: 'delivered', itemId: item.id, candidateProfileId: profileId, mode: 'transition' });
+    // Where the profile came from and who acted, for the dashboard (the job's return value, no job.log round trip).
+    expect(job.returnvalue).toEqual({ outcome: 'delivered', itemId: item.id, candidateProfileId: profileId, mode: 'transition', profileFrom: 'uploaded', partyFrom: 'fallback' });
 
     // Our records: the candidate per (tenant, personId), the item per idempotencyId, the position per job.
     const records = new Redis(TEST_REDIS_URL);
@@ -216,7 +217,7 @@ describe('first and second status change of one person', () => {
     const { state, job } = await run(data, id);
     expect(state).toBe('completed');
     const first = sandbox.state.itemsOf(profileId).find((item) => item.idempotencyId === data.seek.idempotencyId)!;
-    expect(job.returnvalue).toEqual({ outcome: 'duplicate', itemId: first.id, candidateProfileId: profileId, mode: 'transition' });
+    expect(job.returnvalue).toEqual({ outcome: 'duplicate', itemId: first.id, candidateProfileId: profileId, mode: 'transition', profileFrom: 'record', partyFrom: 'fallback' });
     expect(sandbox.operations.at(-1)).toMatchObject({ operation: 'createCandidateProcessHistoryItem', outcome: 'conflict' });
     expect(sandbox.state.itemsOf(profileId)).toHaveLength(2);
     expect(ops('uploadCandidate')).toBe(1);

@@ -25,3 +25,5 @@ export * from './sandbox-listen';
 export * from './failure-reason';
 export * from './token-cache';
 export * from './partitions';
+export * from './redis-script';
+export * from './http-request';

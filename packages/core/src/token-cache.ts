@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisConnection as Redis } from './redis';
 import { RetryableError } from './errors';
 import { ownKey } from './redis';
+import { RedisScript } from './redis-script';
 
 /**
  * One OAuth access token per (partner, account), shared by every process through Redis, fetched
@@ -13,6 +14,12 @@ import { ownKey } from './redis';
  *    the token appears, or the lock lapses (a crashed holder) and one of them takes it.
  *  - The lock and a rejected token are removed by compare-and-delete, so a process never deletes
  *    a lock or a token another process has written since.
+ *  - In a process, the token last read or fetched is kept in memory until its Redis copy expires,
+ *    and at most `localTtlMs` (default a minute): a GET per request was the one Redis round trip
+ *    most partner calls made. A token another process replaced after a rejection is noticed here
+ *    on our own rejection (invalidate drops the local copy too, then the Redis copy is read) or
+ *    after `localTtlMs`; a token is only ever replaced after the partner refused it, so the
+ *    local copy never outlives what the partner accepts by more than that one refused call.
  *  - ONE margin rule: the token is cached for `expires_in − min(margin, expires_in / 2)`, so it
  *    never expires mid-request, and a lifetime shorter than twice the margin keeps half of it (a
  *    large margin cannot turn into a fetch per request). No usable `expires_in`: not cached.
@@ -38,6 +45,8 @@ export interface SharedTokenCacheOptions {
   /** How long one process may hold the fetch lock: longer than a token request can take. */
   lockTtlMs: number;
   pollIntervalMs?: number;
+  /** At most how long a process keeps the token in memory between Redis reads (default 60 s; 0: read Redis every time). */
+  localTtlMs?: number;
 }
 
 /** How long to cache a token: `expires_in − min(margin, expires_in / 2)`, in ms; 0 (do not cache) without a usable lifetime. */
@@ -47,10 +56,11 @@ export function tokenCacheMs(expiresInSeconds: number, marginSeconds: number): n
 }
 
 // Compare-and-delete: never remove a value another process has written since.
-const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const DELETE_IF_EQUAL = new RedisScript<number>(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);
 
 export class SharedTokenCache {
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly local = new Map<string, { token: string; untilMs: number }>();
 
   constructor(private readonly options: SharedTokenCacheOptions) {}
 
@@ -67,6 +77,8 @@ export class SharedTokenCache {
    * is cached) or by another one holding the lock.
    */
   get(cacheId: string, fetchToken: () => Promise<FetchedToken>, onFetched?: (token: FetchedToken, cachedForMs: number) => void): Promise<string> {
+    const held = this.local.get(cacheId);
+    if (held && held.untilMs > Date.now()) return Promise.resolve(held.token);
     let running = this.inflight.get(cacheId);
     if (!running) {
       running = this.obtain(cacheId, fetchToken, onFetched).finally(() => this.inflight.delete(cacheId));
@@ -77,7 +89,8 @@ export class SharedTokenCache {
 
   /** Forgets `rejectedToken` (after the partner refused it), unless another process already replaced it. */
   async invalidate(cacheId: string, rejectedToken: string): Promise<void> {
-    await this.options.redis.eval(DELETE_IF_EQUAL, 1, this.tokenKey(cacheId), rejectedToken);
+    if (this.local.get(cacheId)?.token === rejectedToken) this.local.delete(cacheId);
+    await DELETE_IF_EQUAL.run(this.options.redis, [this.tokenKey(cacheId)], [rejectedToken]);
   }
 
   private async obtain(cacheId: string, fetchToken: () => Promise<FetchedToken>, onFetched?: (token: FetchedToken, cachedForMs: number) => void): Promise<string> {
@@ -85,8 +98,9 @@ export class SharedTokenCache {
     const pollIntervalMs = this.options.pollIntervalMs ?? 50;
     const deadline = Date.now() + 2 * lockTtlMs;
     for (;;) {
-      const cached = await redis.get(this.tokenKey(cacheId));
-      if (cached) return cached;
+      // The token and its remaining lifetime in one round trip (a MULTI: one key, Cluster-safe).
+      const [[, cached], [, ttlMs]] = ((await redis.multi().get(this.tokenKey(cacheId)).pttl(this.tokenKey(cacheId)).exec()) ?? [[null, null], [null, -2]]) as [[Error | null, string | null], [Error | null, number]];
+      if (cached) return this.keep(cacheId, cached, Number(ttlMs));
       const owner = randomUUID();
       if ((await redis.set(this.lockKey(cacheId), owner, 'PX', lockTtlMs, 'NX')) === 'OK') {
         try {
@@ -97,9 +111,9 @@ export class SharedTokenCache {
           const cacheMs = tokenCacheMs(fetched.expiresInSeconds, this.options.marginSeconds);
           if (cacheMs > 0) await redis.set(this.tokenKey(cacheId), fetched.accessToken, 'PX', cacheMs);
           onFetched?.(fetched, cacheMs);
-          return fetched.accessToken;
+          return this.keep(cacheId, fetched.accessToken, cacheMs);
         } finally {
-          await redis.eval(DELETE_IF_EQUAL, 1, this.lockKey(cacheId), owner).catch(() => undefined);
+          await DELETE_IF_EQUAL.run(redis, [this.lockKey(cacheId)], [owner]).catch(() => undefined);
         }
       }
       if (Date.now() > deadline) {
@@ -107,5 +121,13 @@ export class SharedTokenCache {
       }
       await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
     }
+  }
+
+  /** Keeps `token` in memory for its remaining Redis lifetime, at most localTtlMs (not at all without a lifetime). */
+  private keep(cacheId: string, token: string, ttlMs: number): string {
+    const keepMs = Math.min(ttlMs, this.options.localTtlMs ?? 60_000);
+    if (keepMs > 0) this.local.set(cacheId, { token, untilMs: Date.now() + keepMs });
+    else this.local.delete(cacheId);
+    return token;
   }
 }

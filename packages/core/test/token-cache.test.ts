@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@status-bridge/testing';
+import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix, waitFor } from '@status-bridge/testing';
 import { RetryableError } from '../src/errors';
 import { SharedTokenCache, tokenCacheMs, type SharedTokenCacheOptions } from '../src/token-cache';
 
@@ -78,6 +78,35 @@ describe('SharedTokenCache', () => {
     expect(await redis.get(shared.tokenKey('invalidate'))).toBe('old');
     await shared.invalidate('invalidate', 'old');
     expect(await redis.get(shared.tokenKey('invalidate'))).toBeNull();
+  });
+
+  test('a process keeps the token in memory for its lifetime: no Redis read per call; a rejection drops it', async () => {
+    const shared = cache(redis);
+    let fetches = 0;
+    const fetchToken = async () => ({ accessToken: `kept-${++fetches}`, expiresInSeconds: 3600 });
+    expect(await shared.get('kept', fetchToken)).toBe('kept-1');
+    // Gone from Redis (as if evicted): this process still has its copy and asks neither Redis nor the partner.
+    await redis.del(shared.tokenKey('kept'));
+    expect(await shared.get('kept', fetchToken)).toBe('kept-1');
+    expect(fetches).toBe(1);
+    // Another process stored a new token; ours is refused by the partner: invalidate drops our copy and reads the new one.
+    await redis.set(shared.tokenKey('kept'), 'from-another-process', 'PX', 60_000);
+    await shared.invalidate('kept', 'kept-1');
+    expect(await shared.get('kept', fetchToken)).toBe('from-another-process');
+    expect(fetches).toBe(1);
+  });
+
+  test('the memory copy lives no longer than the Redis copy, nor than localTtlMs', async () => {
+    const shortLived = cache(redis, { marginSeconds: 0 });
+    let fetches = 0;
+    expect(await shortLived.get('short', async () => ({ accessToken: `short-${++fetches}`, expiresInSeconds: 0.2 }))).toBe('short-1');
+    await waitFor(async () => (await redis.exists(shortLived.tokenKey('short'))) === 0 || undefined, { what: 'the Redis copy to expire', timeoutMs: 5_000 });
+    expect(await shortLived.get('short', async () => ({ accessToken: `short-${++fetches}`, expiresInSeconds: 0.2 }))).toBe('short-2');
+
+    const noMemory = cache(redis, { localTtlMs: 0 });
+    expect(await noMemory.get('no-memory', async () => ({ accessToken: 'first', expiresInSeconds: 3600 }))).toBe('first');
+    await redis.set(noMemory.tokenKey('no-memory'), 'replaced', 'PX', 60_000);
+    expect(await noMemory.get('no-memory', async () => ({ accessToken: 'never', expiresInSeconds: 3600 }))).toBe('replaced');
   });
 
   test('a failed fetch releases the lock so the next caller can try', async () => {

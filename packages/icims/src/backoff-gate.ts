@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisConnection as Redis } from '@status-bridge/core';
-import { ownKey } from '@status-bridge/core';
+import { ownKey, RedisScript } from '@status-bridge/core';
 
 /**
  * The tenant-wide iCIMS back-off gate, shared by every worker process through Redis.
@@ -48,7 +48,7 @@ export type GateAdmission =
 
 // KEYS: gate, recovering, probe. ARGV: delay ms, recovery ms.
 // Returns {1 closed | 2 extended | 0 kept, ms until the gate opens}.
-const CLOSE = `
+const CLOSE = new RedisScript<[number, number]>(`
 local remaining = redis.call('PTTL', KEYS[1])
 local delay = tonumber(ARGV[1])
 if remaining >= delay then return {0, remaining} end
@@ -57,28 +57,28 @@ redis.call('SET', KEYS[2], '1', 'PX', delay + tonumber(ARGV[2]))
 redis.call('DEL', KEYS[3])
 if remaining > 0 then return {2, delay} end
 return {1, delay}
-`;
+`, 3);
 
 // KEYS: gate, recovering, probe. ARGV: probe id, lease ms.
 // Returns {0 open | 1 closed | 2 probe granted | 3 another probe in flight, ms}.
-const ADMIT = `
+const ADMIT = new RedisScript<[number, number]>(`
 local remaining = redis.call('PTTL', KEYS[1])
 if remaining > 0 then return {1, remaining} end
 if redis.call('EXISTS', KEYS[2]) == 0 then return {0, 0} end
 if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then return {2, 0} end
 return {3, math.max(0, redis.call('PTTL', KEYS[3]))}
-`;
+`, 3);
 
 // KEYS: gate, recovering, probe. ARGV: probe id. The probe got answers: open, unless a 429
 // closed the gate meanwhile (that closing stands).
-const PROBE_SUCCEEDED = `
+const PROBE_SUCCEEDED = new RedisScript<number>(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
 return 1
-`;
+`, 3);
 
 // KEYS: probe. ARGV: probe id. The probe ended without telling us anything: let another try.
-const PROBE_ENDED = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const PROBE_ENDED = new RedisScript<number>(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);
 
 const ADMISSION_STATES = ['open', 'closed', 'probe', 'probing'] as const;
 
@@ -108,7 +108,7 @@ export class BackoffGate {
    * until later. `closed` means this call closed an open gate (log it: one line per closing).
    */
   async close(tenantId: string, delayMs: number): Promise<{ closing: GateClosing; remainingMs: number }> {
-    const [code, remainingMs] = (await this.redis.eval(CLOSE, 3, ...this.keys(tenantId), Math.max(1, Math.round(delayMs)), this.recoveryMs)) as [number, number];
+    const [code, remainingMs] = await CLOSE.run(this.redis, this.keys(tenantId), [Math.max(1, Math.round(delayMs)), this.recoveryMs]);
     return { closing: code === 1 ? 'closed' : code === 2 ? 'extended' : 'kept', remainingMs: Number(remainingMs) };
   }
 
@@ -120,7 +120,7 @@ export class BackoffGate {
   /** Before an event's requests (and before it reserves budget). */
   async admit(tenantId: string): Promise<GateAdmission> {
     const probeId = randomBytes(8).toString('hex');
-    const [code, remainingMs] = (await this.redis.eval(ADMIT, 3, ...this.keys(tenantId), probeId, this.options.probeLeaseMs)) as [number, number];
+    const [code, remainingMs] = await ADMIT.run(this.redis, this.keys(tenantId), [probeId, this.options.probeLeaseMs]);
     const state = ADMISSION_STATES[code];
     if (state === 'probe') return { state, probeId };
     if (state === 'closed' || state === 'probing') return { state, remainingMs: Number(remainingMs) };
@@ -129,12 +129,12 @@ export class BackoffGate {
 
   /** The probing event got its answers: the tenant is open again (unless a 429 closed it since). */
   async probeSucceeded(tenantId: string): Promise<boolean> {
-    return (await this.redis.eval(PROBE_SUCCEEDED, 3, ...this.keys(tenantId))) === 1;
+    return (await PROBE_SUCCEEDED.run(this.redis, this.keys(tenantId), [])) === 1;
   }
 
   /** The probing event ended without an answer that tells (network error, pacing): another may probe. */
   async probeEnded(tenantId: string, probeId: string): Promise<void> {
-    await this.redis.eval(PROBE_ENDED, 1, this.keys(tenantId)[2], probeId);
+    await PROBE_ENDED.run(this.redis, [this.keys(tenantId)[2]], [probeId]);
   }
 
   /** How long a caller refused by the gate should wait: the gate's time plus jitter. */

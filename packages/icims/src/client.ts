@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { RedisConnection } from '@status-bridge/core';
-import { PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
+import { httpRequest, jsonOrText, PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
 import { ActorReader, DEFAULT_USER_CACHE_TTL_SECONDS, type ActorRead, type ActorRequest } from './actor';
 import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
@@ -19,7 +19,9 @@ import { icimsTokenCache } from './token-cache';
  * and user caches; knows nothing of queues. Returns typed records or throws PermanentError /
  * RetryableError / RateLimitedError (the caller delays the work by its `delayMs`).
  *
- * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive.
+ * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive. Record
+ *   reads go through core's httpRequest (node:http; axios cost four times its CPU per request),
+ *   the rare token request through the axios instance `http`.
  * - Redirects are not followed: a redirect could carry our credentials to another host.
  * - Every GET asks only for the fields it reads (`fields=`), to spend the request well.
  * - A 429 closes the tenant's back-off gate (backoff-gate.ts); every request checks it first.
@@ -89,6 +91,7 @@ const STANDARD_FIELDS: Record<IcimsRecordKind, readonly string[]> = {
 
 export class IcimsClient {
   readonly http: AxiosInstance;
+  private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
   readonly tokens: SharedTokenCache;
@@ -100,6 +103,7 @@ export class IcimsClient {
   private readonly jobFlights = new SingleFlight<IcimsRecord>();
 
   constructor(private readonly options: IcimsClientOptions) {
+    this.agents = { http: this.httpAgent, https: this.httpsAgent };
     this.http = axios.create({
       timeout: options.timeoutMs,
       httpAgent: this.httpAgent,
@@ -168,16 +172,27 @@ export class IcimsClient {
     }
     let fresh = access.credentials.type === 'basic';
     for (;;) {
+      const authorization = await this.authorization(access);
       // Every request, the refresh's retry included, honours the tenant's gate: a 429 met by
       // another job (in any process) stops this one from spending a request on another 429.
-      const remainingMs = await this.gate.remaining(access.tenantId);
+      // The same script counts the request against the licence as it goes out (one round trip).
+      const remainingMs = await this.budget.countIfOpen(access.tenantId, access.dailyRequestBudget, this.gate.keys(access.tenantId)[0]);
       if (remainingMs > 0) throw this.gateError(access.tenantId, { state: 'closed', remainingMs }, request.what);
-      const authorization = await this.authorization(access);
       let response;
       try {
-        response = await this.http.get(request.url, { params: { fields: request.fields.join(',') }, headers: { Authorization: authorization.header }, signal: request.signal });
+        // Commas stay literal in `fields=` (as axios sent them); field names are letters and digits.
+        const fields = request.fields.map((field) => encodeURIComponent(field)).join(',');
+        const answer = await httpRequest({
+          method: 'GET',
+          url: `${request.url}${request.url.includes('?') ? '&' : '?'}fields=${fields}`,
+          headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, Authorization: authorization.header },
+          timeoutMs: this.options.timeoutMs,
+          signal: request.signal,
+          agents: this.agents,
+        });
+        response = { status: answer.status, headers: answer.headers, data: jsonOrText(answer.body) };
       } catch (error) {
-        await this.counted(access, 'network');
+        this.counted(access, 'network');
         throw classifyIcimsNetworkError(error, access.tenantId, request.what);
       }
       const outcome = classifyIcimsResponse({
@@ -190,12 +205,12 @@ export class IcimsClient {
         defaultRetryAfterMs: this.options.defaultRetryAfterMs,
       });
       if (outcome.kind === 'ok') {
-        await this.counted(access, 'ok');
+        this.counted(access, 'ok');
         return outcome.record;
       }
       if (outcome.kind === 'refresh-token') {
         // Refresh once: forget the rejected token (unless another process already replaced it) and retry.
-        await this.counted(access, 'refresh');
+        this.counted(access, 'refresh');
         if (authorization.token !== undefined && access.credentials.type === 'oauth') {
           await this.tokens.invalidate(tokenCacheId(access.tenantId, access.credentials), authorization.token);
         }
@@ -204,14 +219,14 @@ export class IcimsClient {
       }
       const error = outcome.error;
       if (error instanceof RateLimitedError) {
-        // Close the gate first (the other jobs should stop calling now), then count.
+        // Close the gate at once: the other jobs should stop calling now.
         const gateWaitMs = await this.closeGate(access.tenantId, error.delayMs);
-        await this.counted(access, 'rate_limited');
+        this.counted(access, 'rate_limited');
         // The job that met the 429 waits exactly Retry-After (or the later gate), unjittered:
         // it is the natural first probe when the gate opens; the jobs the gate turns away are spread.
         throw gateWaitMs > error.delayMs ? new RateLimitedError(error.message, error.details, gateWaitMs) : error;
       }
-      await this.counted(access, error.retryable ? 'retry' : 'permanent');
+      this.counted(access, error.retryable ? 'retry' : 'permanent');
       throw error;
     }
   }
@@ -260,9 +275,9 @@ export class IcimsClient {
 
   /**
    * The three records behind one status change, and the acting user when asked, fetched in
-   * parallel. Order: the tenant's back-off gate (a closed gate reserves nothing), one read of the
-   * job cache and one of the user cache, the budget for the requests it will really make (2 when
-   * both are cached), then the reads. When the gate lets this event probe after a 429 storm, its
+   * parallel. Order: the tenant's back-off gate (a closed gate reserves nothing) together with
+   * one read of the job cache and one of the user cache, the budget for the requests it will
+   * really make (2 when both are cached), then the reads. When the gate lets this event probe after a 429 storm, its
    * answers open the gate for the tenant's other events.
    */
   async readStatusChangeRecords(
@@ -270,15 +285,23 @@ export class IcimsClient {
     customerId: string,
     records: { workflow: Omit<RecordRequest, 'kind'>; person: Omit<RecordRequest, 'kind'>; job: Omit<RecordRequest, 'kind'>; actor?: ActorRequest },
   ): Promise<StatusChangeRecords> {
-    const admission = await this.admit(access);
-    try {
-      // A fetch of this job already running in this process is joined without reading the cache
-      // (else its result could land between our cache miss and our join, and we would fetch again).
-      const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
-      const [cachedJob, actorLookup] = await Promise.all([
+    // A fetch of this job already running in this process is joined without reading the cache
+    // (else its result could land between our cache miss and our join, and we would fetch again).
+    const runningJob = this.jobFlights.current(this.jobFlightKey(access, customerId, records.job));
+    // The gate and the two cache reads go out together (one wait instead of two in a row: the
+    // reads are side-effect free, so when the gate turns the event away they are simply dropped).
+    const [admitted, cacheReads] = await Promise.allSettled([
+      this.admit(access),
+      Promise.all([
         runningJob ? undefined : this.jobs.get(customerId, records.job.id, IcimsClient.fieldsFor('jobs', records.job.customFields)),
         records.actor ? this.actors.lookup(access, customerId, records.actor) : undefined,
-      ]);
+      ]),
+    ]);
+    if (admitted.status === 'rejected') throw admitted.reason;
+    const admission = admitted.value;
+    try {
+      if (cacheReads.status === 'rejected') throw cacheReads.reason;
+      const [cachedJob, actorLookup] = cacheReads.value;
       await this.reserve(access, (cachedJob || runningJob ? 2 : 3) + (actorLookup ? ActorReader.requestsNeeded(actorLookup) : 0));
       const [workflow, person, job, actor] = await Promise.all([
         this.readOwnRecord(access, 'applicantworkflows', records.workflow),
@@ -351,9 +374,8 @@ export class IcimsClient {
     return new RateLimitedError(`${why}; ${what} waits ${waitMs} ms`, { partner: 'icims', tenantId, code: admission.state === 'closed' ? GATE_CLOSED_CODE : GATE_PROBING_CODE }, waitMs);
   }
 
-  private async counted(access: IcimsTenantAccess, outcome: string): Promise<void> {
+  /** The request's outcome for the metrics; the licence counted it as it went out (countIfOpen). */
+  private counted(access: IcimsTenantAccess, outcome: string): void {
     this.options.onRequest?.(access.tenantId, outcome);
-    // Every request that reached iCIMS (or tried to) counts against the licence.
-    await this.budget.count(access.tenantId, access.dailyRequestBudget).catch(() => undefined);
   }
 }

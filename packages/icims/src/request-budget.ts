@@ -1,5 +1,5 @@
 import type { RedisConnection } from '@status-bridge/core';
-import { ownKey } from '@status-bridge/core';
+import { ownKey, RedisScript } from '@status-bridge/core';
 
 /**
  * The iCIMS daily request budget, per tenant (licence: about 10,000 requests per customer per
@@ -25,7 +25,7 @@ export interface Admission {
 }
 
 // KEYS: count key, slot key. ARGV: now ms, requests wanted, budget, ms left in the UTC day, warn fraction.
-const ADMIT = `
+const ADMIT = new RedisScript<[number, number]>(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local now = tonumber(ARGV[1])
 local wanted = tonumber(ARGV[2])
@@ -38,7 +38,20 @@ local nextSlot = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < nextSlot then return {nextSlot - now, used} end
 redis.call('SET', KEYS[2], tostring(now + interval * wanted), 'PX', math.max(1, left))
 return {0, used}
-`;
+`, 2);
+
+// Before one request: the tenant's back-off gate (KEYS[1]) still open? Then count the request
+// (KEYS[2], today's counter, kept two days). One round trip for what were a PTTL and a MULTI.
+const COUNT_IF_OPEN = new RedisScript<[number, number]>(
+  `
+local remaining = redis.call('PTTL', KEYS[1])
+if remaining > 0 then return {remaining, 0} end
+local used = redis.call('INCR', KEYS[2])
+if used == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+return {0, used}
+`,
+  2,
+);
 
 export function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
@@ -66,7 +79,7 @@ export class RequestBudget {
 
   /** May this tenant send `wanted` requests now? Does not count them (`count` does, per request sent). */
   async admit(tenantId: string, wanted: number, budget: number, now = Date.now()): Promise<Admission> {
-    const [waitMs, used] = (await this.redis.eval(ADMIT, 2, this.countKey(tenantId, now), this.slotKey(tenantId, now), now, wanted, budget, msLeftInUtcDay(now), WARN_FRACTION)) as [number, number];
+    const [waitMs, used] = await ADMIT.run(this.redis, [this.countKey(tenantId, now), this.slotKey(tenantId, now)], [now, wanted, budget, msLeftInUtcDay(now), WARN_FRACTION]);
     return { waitMs: Number(waitMs), used: Number(used), budget };
   }
 
@@ -76,6 +89,18 @@ export class RequestBudget {
     const [[, used]] = (await this.redis.multi().incr(key).expire(key, 2 * 24 * 3600).exec()) as [[Error | null, number], unknown];
     if (used === Math.ceil(budget * WARN_FRACTION)) this.onWarn(tenantId, used, budget);
     return used;
+  }
+
+  /**
+   * Just before one request goes out: when the tenant's back-off gate (`gateKey`, backoff-gate.ts)
+   * is open, counts the request and answers 0; while it is closed, counts nothing and answers the
+   * ms it stays closed. Counting as the request leaves (not after its answer) counts the same
+   * requests: every one sent, 429s, errors and lost answers included.
+   */
+  async countIfOpen(tenantId: string, budget: number, gateKey: string, now = Date.now()): Promise<number> {
+    const [gateRemainingMs, used] = await COUNT_IF_OPEN.run(this.redis, [gateKey, this.countKey(tenantId, now)], [2 * 24 * 3600]);
+    if (Number(used) === Math.ceil(budget * WARN_FRACTION)) this.onWarn(tenantId, Number(used), budget);
+    return Math.max(0, Number(gateRemainingMs));
   }
 
   async used(tenantId: string, now = Date.now()): Promise<number> {

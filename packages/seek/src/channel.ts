@@ -4,7 +4,7 @@ import type { SeekDeliveryJob } from './delivery';
 import type { SeekSection } from './section';
 import type { SeekClient, SeekCallContext } from './client';
 import { planProcessHistoryItem, planUploadCandidate } from './inputs';
-import type { SeekRecords } from './records';
+import type { CandidateRecord, SeekRecords } from './records';
 
 /**
  * How a status change reaches SEEK. The processor calls this interface only, so another channel
@@ -59,12 +59,14 @@ export class ProcessHistoryChannel implements SeekChannel {
     const { tenantId } = statusChange;
     const context: SeekCallContext = { sessionId, tenantId };
 
-    const positionProfileId = await this.positionProfile(job);
+    // Both of our records this delivery may need, in one round trip.
+    const stored = await this.records.getPositionAndCandidate(tenantId, statusChange.jobId, statusChange.personId);
+    const positionProfileId = await this.positionProfile(job, stored.position);
     const plan = planProcessHistoryItem({ statusChange, seek, tenant, positionProfileId });
     if (plan.kind === 'skip') return { outcome: 'skipped', reason: plan.reason };
     if (plan.kind === 'invalid') throw new PermanentError(`cannot build the SEEK process history item: ${plan.reason}`, { partner: 'seek', tenantId });
 
-    const profile = await this.candidateProfile(job, tenant, context);
+    const profile = await this.candidateProfile(job, tenant, context, stored.candidate);
     if ('skip' in profile) return { outcome: 'skipped', reason: profile.skip };
 
     const created = await this.client.createProcessHistoryItem(
@@ -84,27 +86,27 @@ export class ProcessHistoryChannel implements SeekChannel {
     };
   }
 
-  private async positionProfile(job: SeekDeliveryJob): Promise<string | undefined> {
+  private async positionProfile(job: SeekDeliveryJob, stored: string | undefined): Promise<string | undefined> {
     const { tenantId, jobId } = job.statusChange;
     const fromJob = job.seek.positionProfileId?.trim();
     if (fromJob) {
       // Remember it per iCIMS job, so a later change whose workflow lacks the field still finds it.
-      if ((await this.records.getPosition(tenantId, jobId)) !== fromJob) await this.records.setPosition(tenantId, jobId, fromJob);
+      if (stored !== fromJob) await this.records.setPosition(tenantId, jobId, fromJob);
       return fromJob;
     }
-    return this.records.getPosition(tenantId, jobId);
+    return stored;
   }
 
   private async candidateProfile(
     job: SeekDeliveryJob,
     tenant: SeekSection,
     context: SeekCallContext,
+    record: CandidateRecord | undefined,
   ): Promise<{ profileId: string; from: 'job' | 'record' | 'uploaded' | 'upload_conflict' } | { skip: 'no_candidate_email' }> {
     const { statusChange, seek } = job;
     const fromJob = seek.candidateProfileId?.trim();
     if (fromJob) return { profileId: fromJob, from: 'job' };
 
-    const record = await this.records.getCandidate(statusChange.tenantId, statusChange.personId);
     if (record && record.hirerId === tenant.hirerId) return { profileId: record.profileId, from: 'record' };
 
     const upload = planUploadCandidate(statusChange, tenant.hirerId);

@@ -53,6 +53,18 @@ export class SeekRecords {
     return parse<ItemRecord>(await this.redis.hget(this.key('items', tenantId), idempotencyId));
   }
 
+  /**
+   * The job's position profile id and the person's candidate record in ONE round trip (a
+   * pipeline of the two HGETs): a delivery needs both, and they were two round trips in a row.
+   */
+  async getPositionAndCandidate(tenantId: string, jobId: string, personId: string): Promise<{ position?: string; candidate?: CandidateRecord }> {
+    const answers = (await this.redis.pipeline().hget(this.key('positions', tenantId), jobId).hget(this.key('candidates', tenantId), personId).exec()) ?? [];
+    const [[positionError, position], [candidateError, candidate]] = answers as [[Error | null, string | null], [Error | null, string | null]];
+    if (positionError) throw positionError;
+    if (candidateError) throw candidateError;
+    return { position: position ?? undefined, candidate: parse<CandidateRecord>(candidate) };
+  }
+
   async setItem(tenantId: string, idempotencyId: string, record: ItemRecord): Promise<void> {
     await this.redis.hset(this.key('items', tenantId), idempotencyId, JSON.stringify(record));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection as Redis } from '@status-bridge/core';
-import { ownKey, type OrderPosition } from '@status-bridge/core';
+import { ownKey, RedisScript, type OrderPosition } from '@status-bridge/core';
 
 /**
  * Newest wins at StepStone, per application. ATSi Application Status is a *current state*: the
@@ -29,7 +29,7 @@ import { ownKey, type OrderPosition } from '@status-bridge/core';
  *
  * Knows Redis and positions; nothing of BullMQ (the processor turns outcomes into job behaviour).
  */
-const CLAIM = `
+const CLAIM = new RedisScript<[string, ...Array<string | number>]>(`
 local function newer(atA, tieA, atB, tieB)
   if atA ~= atB then return atA > atB end
   local n = math.min(#tieA, #tieB)
@@ -64,10 +64,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], 'job', job, 'token', ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {'go'}
-`;
+`, 2);
 
 // Compare-and-delete on the claim's token, or compare-and-shorten when the POST's outcome is unknown (settleMs > 0).
-const RELEASE = `
+const RELEASE = new RedisScript<number>(`
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
 if tonumber(ARGV[2]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -75,7 +75,7 @@ if tonumber(ARGV[2]) > 0 then
 end
 redis.call('DEL', KEYS[1])
 return 1
-`;
+`, 1);
 
 export interface ApplicationRef {
   tenantId: string;
@@ -126,22 +126,22 @@ export class ApplicationOrderStore {
   async claim(application: ApplicationRef, position: OrderPosition, jobId: string, transition: Transition = {}): Promise<ClaimOutcome> {
     if (!Number.isSafeInteger(position.atMs)) throw new Error(`order position atMs must be an integer (got ${position.atMs})`);
     const lockToken = randomUUID();
-    const reply = (await this.redis.eval(
-      CLAIM,
-      2,
-      this.markKey(application),
-      this.lockKey(application),
-      String(position.atMs),
-      position.tiebreak,
-      jobId,
-      this.options.lockMs,
-      this.options.markTtlMs,
-      lockToken,
-      transition.oldStatusId ?? '',
-      transition.newStatusId ?? '',
-      position.capped ? String(position.capped.receivedAtMs) : '',
-      position.capped?.workflowStatusId ?? '',
-    )) as [string, ...Array<string | number>];
+    const reply = await CLAIM.run(
+      this.redis,
+      [this.markKey(application), this.lockKey(application)],
+      [
+        String(position.atMs),
+        position.tiebreak,
+        jobId,
+        this.options.lockMs,
+        this.options.markTtlMs,
+        lockToken,
+        transition.oldStatusId ?? '',
+        transition.newStatusId ?? '',
+        position.capped ? String(position.capped.receivedAtMs) : '',
+        position.capped?.workflowStatusId ?? '',
+      ],
+    );
     const [outcome, ...rest] = reply;
     if (outcome === 'superseded') return { outcome, by: String(rest[0]), mark: { atMs: Number(rest[1]), tiebreak: String(rest[2]) } };
     if (outcome === 'busy') return { outcome, holder: String(rest[0]), lockTtlMs: Math.max(0, Number(rest[1])) };
@@ -155,7 +155,7 @@ export class ApplicationOrderStore {
    * claim's any more (it lapsed, and another job or a later run of this one may hold it now).
    */
   async release(application: ApplicationRef, lockToken: string, settleMs = 0): Promise<boolean> {
-    return Number(await this.redis.eval(RELEASE, 1, this.lockKey(application), lockToken, Math.max(0, Math.floor(settleMs)))) > 0;
+    return Number(await RELEASE.run(this.redis, [this.lockKey(application)], [lockToken, Math.max(0, Math.floor(settleMs))])) > 0;
   }
 
   /** The job holding the application's lock, if any. */

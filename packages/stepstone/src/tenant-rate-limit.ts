@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '@status-bridge/core';
-import { ownKey } from '@status-bridge/core';
+import { ownKey, RedisScript } from '@status-bridge/core';
 
 /**
  * Per-tenant sliding-window limit on StepStone requests, shared by every worker process.
@@ -13,7 +13,7 @@ import { ownKey } from '@status-bridge/core';
  * reads Redis's clock so that workers with skewed clocks agree. Scripts replicate by effects in
  * Redis 7, so TIME inside is allowed; the one key lives under the hash-tagged prefix (Cluster-safe).
  */
-const ACQUIRE = `
+const ACQUIRE = new RedisScript<number>(`
 local key = KEYS[1]
 local max = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -27,7 +27,7 @@ if redis.call('ZCARD', key) < max then
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
-`;
+`, 1);
 
 export interface RateLimit {
   max: number;
@@ -46,7 +46,7 @@ export class TenantRateLimiter {
 
   /** Takes a slot if one is free: 0. Otherwise the milliseconds until the oldest slot frees. */
   async acquire(tenantId: string, limit: RateLimit): Promise<number> {
-    const waitMs = await this.redis.eval(ACQUIRE, 1, this.key(tenantId), limit.max, limit.durationMs, randomUUID());
+    const waitMs = await ACQUIRE.run(this.redis, [this.key(tenantId)], [limit.max, limit.durationMs, randomUUID()]);
     return Number(waitMs);
   }
 }

@@ -1,5 +1,5 @@
 import type { RedisConnection as Redis } from '@status-bridge/core';
-import { ownKey } from '@status-bridge/core';
+import { ownKey, RedisScript } from '@status-bridge/core';
 
 /**
  * After an endpoint answers 429, the endpoint is held for its Retry-After: that tenant's other
@@ -11,7 +11,7 @@ import { ownKey } from '@status-bridge/core';
  * under the hash-tagged prefix. A hold is only ever lengthened, so two 429s in a row cannot
  * shorten the wait the receiver asked for.
  */
-const HOLD = `
+const HOLD = new RedisScript<number>(`
 local ttl = redis.call('PTTL', KEYS[1])
 local want = tonumber(ARGV[1])
 if ttl < want then
@@ -19,7 +19,7 @@ if ttl < want then
   return want
 end
 return ttl
-`;
+`, 1);
 
 export class EndpointHolds {
   constructor(
@@ -33,7 +33,7 @@ export class EndpointHolds {
 
   /** Holds the endpoint for at least `ms`; returns how long it is held now. */
   async hold(tenantId: string, endpoint: string, ms: number): Promise<number> {
-    return Number(await this.redis.eval(HOLD, 1, this.key(tenantId, endpoint), Math.max(1, Math.ceil(ms))));
+    return Number(await HOLD.run(this.redis, [this.key(tenantId, endpoint)], [Math.max(1, Math.ceil(ms))]));
   }
 
   /** Milliseconds the endpoint is still held (0: send now). */
