@@ -26,4 +26,3 @@ export * from './failure-reason';
 export * from './token-cache';
 export * from './partitions';
 export * from './redis-script';
-export * from './http-request';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { RedisConnection } from '@status-bridge/core';
-import { httpRequest, jsonOrText, PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
+import { PermanentError, RateLimitedError, USER_AGENT, type SharedTokenCache } from '@status-bridge/core';
 import { ActorReader, DEFAULT_USER_CACHE_TTL_SECONDS, type ActorRead, type ActorRequest } from './actor';
 import { BackoffGate, GATE_CLOSED_CODE, GATE_PROBING_CODE, type GateAdmission } from './backoff-gate';
 import { basicHeader, fetchClientCredentialsToken, tokenCacheId, type IcimsCredentials } from './auth';
@@ -19,9 +19,7 @@ import { icimsTokenCache } from './token-cache';
  * and user caches; knows nothing of queues. Returns typed records or throws PermanentError /
  * RetryableError / RateLimitedError (the caller delays the work by its `delayMs`).
  *
- * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive. Record
- *   reads go through core's httpRequest (node:http; axios cost four times its CPU per request),
- *   the rare token request through the axios instance `http`.
+ * - HTTP/1.1 only (iCIMS answers 505 to anything else): Node's http(s) agents, keep-alive.
  * - Redirects are not followed: a redirect could carry our credentials to another host.
  * - Every GET asks only for the fields it reads (`fields=`), to spend the request well.
  * - A 429 closes the tenant's back-off gate (backoff-gate.ts); every request checks it first.
@@ -91,7 +89,6 @@ const STANDARD_FIELDS: Record<IcimsRecordKind, readonly string[]> = {
 
 export class IcimsClient {
   readonly http: AxiosInstance;
-  private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
   readonly tokens: SharedTokenCache;
@@ -103,7 +100,6 @@ export class IcimsClient {
   private readonly jobFlights = new SingleFlight<IcimsRecord>();
 
   constructor(private readonly options: IcimsClientOptions) {
-    this.agents = { http: this.httpAgent, https: this.httpsAgent };
     this.http = axios.create({
       timeout: options.timeoutMs,
       httpAgent: this.httpAgent,
@@ -180,17 +176,7 @@ export class IcimsClient {
       if (remainingMs > 0) throw this.gateError(access.tenantId, { state: 'closed', remainingMs }, request.what);
       let response;
       try {
-        // Commas stay literal in `fields=` (as axios sent them); field names are letters and digits.
-        const fields = request.fields.map((field) => encodeURIComponent(field)).join(',');
-        const answer = await httpRequest({
-          method: 'GET',
-          url: `${request.url}${request.url.includes('?') ? '&' : '?'}fields=${fields}`,
-          headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, Authorization: authorization.header },
-          timeoutMs: this.options.timeoutMs,
-          signal: request.signal,
-          agents: this.agents,
-        });
-        response = { status: answer.status, headers: answer.headers, data: jsonOrText(answer.body) };
+        response = await this.http.get(request.url, { params: { fields: request.fields.join(',') }, headers: { Authorization: authorization.header }, signal: request.signal });
       } catch (error) {
         this.counted(access, 'network');
         throw classifyIcimsNetworkError(error, access.tenantId, request.what);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { httpRequest, jsonOrText, PermanentError, RateLimitedError, RetryableError, USER_AGENT, type Logger, type PartnerErrorDetails } from '@status-bridge/core';
+import axios, { type AxiosInstance } from 'axios';
+import { PermanentError, RateLimitedError, RetryableError, USER_AGENT, type Logger, type PartnerErrorDetails } from '@status-bridge/core';
 import { classifyNetworkFailure, classifySeekAnswer, type SeekClassification } from './classify';
 import { SEEK_DOCUMENTS, type SeekOperationName } from './documents';
 import type { SeekTokenSource } from './token';
@@ -26,6 +27,7 @@ export interface SeekClientOptions {
   /** Timeout of one request (SEEK_REQUEST_TIMEOUT_MS). */
   timeoutMs: number;
   logger?: Logger;
+  http?: AxiosInstance;
 }
 
 export interface SeekCallContext {
@@ -36,12 +38,12 @@ export interface SeekCallContext {
 }
 
 export class SeekClient {
-  // Requests go through core's httpRequest on these keep-alive agents: Node's own client, about a
-  // quarter of axios's CPU per request (bench/tools/http-client-cost.ts); it follows no redirect,
-  // so the partner token only ever goes to the configured host.
+  private readonly http: AxiosInstance;
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-  constructor(private readonly options: SeekClientOptions) {}
+  constructor(private readonly options: SeekClientOptions) {
+    this.http = options.http ?? axios.create({ httpAgent: this.agents.http, httpsAgent: this.agents.https });
+  }
 
   /**
    * Runs one operation and returns its `data`. On UNAUTHENTICATED the token is dropped and the
@@ -117,23 +119,28 @@ export class SeekClient {
     const started = Date.now();
     let result: SeekClassification;
     try {
-      // The timeout bounds the whole request (connect to last byte).
-      const response = await httpRequest({
-        method: 'POST',
-        url: this.options.graphqlUrl,
-        body: JSON.stringify({ query: SEEK_DOCUMENTS[operation], variables }),
-        timeoutMs: this.options.timeoutMs,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          'User-Agent': USER_AGENT,
-          'X-Request-Id': requestId,
-          'X-Session-Id': context.sessionId,
+      const response = await this.http.post(
+        this.options.graphqlUrl,
+        { query: SEEK_DOCUMENTS[operation], variables },
+        {
+          // axios' timeout only bounds socket inactivity; the signal bounds the whole request.
+          timeout: this.options.timeoutMs,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            'User-Agent': USER_AGENT,
+            'X-Request-Id': requestId,
+            'X-Session-Id': context.sessionId,
+          },
+          validateStatus: () => true,
+          // The partner token only ever goes to the configured host.
+          maxRedirects: 0,
+          responseType: 'json',
         },
-        agents: this.agents,
-      });
-      result = classifySeekAnswer({ httpStatus: response.status, retryAfter: response.headers['retry-after'], body: jsonOrText(response.body) });
+      );
+      result = classifySeekAnswer({ httpStatus: response.status, retryAfter: response.headers['retry-after'] as string | undefined, body: response.data });
     } catch (error) {
       const code = networkCode(error);
       result = classifyNetworkFailure(code, `SEEK ${operation} request failed: ${code ?? (error as Error).message}`);
@@ -166,10 +173,10 @@ export class SeekClient {
   }
 }
 
-/** The request's error code; a timeout (httpRequest's ECONNABORTED, or an abort: we abort only on the timeout) is reported as ETIMEDOUT. */
+/** The request's error code; our own abort signal only fires on the timeout, so it is reported as one. */
 export function networkCode(error: unknown): string | undefined {
   const code = (error as { code?: string }).code;
-  return code === 'ERR_CANCELED' || code === 'ECONNABORTED' ? 'ETIMEDOUT' : code;
+  return code === 'ERR_CANCELED' ? 'ETIMEDOUT' : code;
 }
 
 interface CandidateSelection {

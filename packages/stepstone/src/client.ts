@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { httpRequest, PermanentError, USER_AGENT } from '@status-bridge/core';
+import axios, { type AxiosInstance } from 'axios';
+import { PermanentError, USER_AGENT } from '@status-bridge/core';
 import { classifyStepStoneAnswer } from './classify';
 import { allowedStatuses, validateStatusMessage, type AtsiStatusMessage } from './message';
 
@@ -37,6 +38,7 @@ export interface StepStoneSendResult {
 }
 
 export class StepStoneClient {
+  private readonly http: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
@@ -44,6 +46,18 @@ export class StepStoneClient {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
+    this.http = axios.create({
+      timeout: options.timeoutMs,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // A redirect would carry X-AtsiToken to a host nobody configured: never follow one.
+      maxRedirects: 0,
+      // Every status is classified by classifyStepStoneAnswer, not by axios.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(body: unknown) => body],
+      proxy: false,
+    });
   }
 
   /** Sends one status message. Refuses (PermanentError, nothing sent) a message the contract does not allow. */
@@ -59,22 +73,16 @@ export class StepStoneClient {
     const answer = { tenantId: target.tenantId, tokenEnv: target.tokenEnv, defaultRetryAfterMs: this.options.defaultRetryAfterMs, maxRetryAfterMs: this.options.maxRetryAfterMs };
     let response;
     try {
-      // core's httpRequest (node:http, a quarter of axios's CPU per request): it follows no
-      // redirect (one would carry X-AtsiToken to a host nobody configured), answers every status
-      // (classifyStepStoneAnswer decides), and its timeout bounds the whole request, so a partner
-      // that trickles bytes cannot hold a worker slot longer than STEPSTONE_REQUEST_TIMEOUT_MS.
-      response = await httpRequest({
-        method: 'POST',
-        url: target.url,
-        body: JSON.stringify(message),
-        timeoutMs: this.options.timeoutMs,
+      response = await this.http.post<string>(target.url, JSON.stringify(message), {
+        // axios's `timeout` is a socket-idle timer; this bounds the whole request, so a partner
+        // that trickles bytes cannot hold a worker slot longer than STEPSTONE_REQUEST_TIMEOUT_MS.
+        signal: AbortSignal.timeout(this.options.timeoutMs),
         headers: {
           'Content-Type': 'application/json',
           Accept: 'application/json',
           'User-Agent': USER_AGENT,
           'X-AtsiToken': target.token,
         },
-        agents: { http: this.httpAgent, https: this.httpsAgent },
       });
     } catch (error) {
       // No response: timeout, refused, reset, DNS. Only the code and axios's text go on; the
@@ -91,7 +99,7 @@ export class StepStoneClient {
     const classified = classifyStepStoneAnswer({
       ...answer,
       httpStatus: response.status,
-      body: response.body,
+      body: typeof response.data === 'string' ? response.data : undefined,
       retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
     });
     if (classified) throw classified;
