@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownKey, partitionOf, partitionPrefix } from '@status-bridge/core';
-import { basicAuth, nodeInfo, recordScenario, mastersHoldingKeys, REPO_ROOT, sleep, spawnService, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
-import { answersText, nonJsonLines, runScenario, SEED, startPipeline, tally, type Pipeline } from './pipeline';
+import { basicAuth, nodeInfo, mastersHoldingKeys, REPO_ROOT, sleep, spawnService, startRedisCluster, uniquePrefix, waitFor, type RedisClusterHandle } from '@status-bridge/testing';
+import { answersText, recordPipelineScenario, runScenario, SEED, startPipeline, tally, type Pipeline } from './pipeline';
 
 /**
  * The whole system on a 3-master/3-replica Redis Cluster: ingest and two workers as child
@@ -76,19 +76,9 @@ test(`a run of ${LOAD_EVENTS} events: each delivered once to each partner`, asyn
   const partitionMasters = await Promise.all(PARTITION_PREFIXES.map((partition) => cluster.masterOfKey(`${partition}:enrich:id`)));
   const load = [...after].map(([port, total]) => ({ port, perEvent: (total - (before.get(port) ?? total)) / LOAD_EVENTS, partitions: partitionMasters.flatMap((master, index) => (master === port ? [index] : [])) }));
   const loadNote = load.map((entry) => `:${entry.port} ${entry.perEvent.toFixed(0)} commands/event (partitions ${entry.partitions.join(',')}${entry.partitions.includes(0) ? ', own keys' : ''})`).join('; ');
-  recordScenario({
-    suite: 'cluster',
+  recordPipelineScenario(pipeline, report, {
     id: 'cluster-load',
     title: `Cluster (3 masters, 3 replicas), ${LOAD_EVENTS} events, no fault`,
-    sent: outcome.sent,
-    acknowledged: outcome.acknowledged.length,
-    delivered: { stepstone: outcome.acknowledged.length - outcome.lost.length, seek: outcome.acknowledged.length - outcome.lost.length },
-    lost: outcome.lost.length,
-    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
-    wrongFinalStatus: outcome.wrongFinalStatus,
-    drainMs: report.drainMs,
-    failedJobs: report.failedJobs,
-    nonJsonLogLines: nonJsonLines(pipeline),
     notes: `posted in ${(report.load.postMs / 1000).toFixed(1)} s (${Math.round(outcome.sent / (report.load.postMs / 1000))}/s, 16 at a time), first answers ${answersText(outcome.firstAnswers)}; 1 ingest + 2 workers, ENQUEUE_WAIT_REPLICAS=1; ${placement.note}; Redis work: ${loadNote}`,
   });
   expect(outcome.firstAnswers).toEqual({ 200: LOAD_EVENTS });
@@ -172,19 +162,9 @@ test(`CLUSTER FAILOVER of partition 0's master during ${FAULT_EVENTS} events: ev
     },
   });
   const { outcome } = report;
-  recordScenario({
-    suite: 'cluster',
+  recordPipelineScenario(pipeline, report, {
     id: 'cluster-manual-failover',
     title: `Cluster, ${PARTITIONS} partitions: CLUSTER FAILOVER of partition 0's master under load (${FAULT_RATE} events/s)`,
-    sent: outcome.sent,
-    acknowledged: outcome.acknowledged.length,
-    delivered: { stepstone: outcome.acknowledged.length - outcome.lost.length, seek: outcome.acknowledged.length - outcome.lost.length },
-    lost: outcome.lost.length,
-    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
-    wrongFinalStatus: outcome.wrongFinalStatus,
-    drainMs: report.drainMs,
-    failedJobs: report.failedJobs,
-    nonJsonLogLines: nonJsonLines(pipeline),
     notes: `master :${master} → replica :${replica}, failover done in ${(faultMs / 1000).toFixed(1)} s; first answers ${answersText(outcome.firstAnswers)}, ${outcome.resent} re-sent after it; longest refusal ${outcome.maxRefusalMs} ms${report.lostDiagnosis ? `; LOST: ${report.lostDiagnosis}` : ''}; ${outcome.deliveredUnacknowledged} delivered though refused (stored, answer lost; the re-send was deduplicated)`,
   });
   expect(outcome.lost).toEqual([]);
@@ -221,19 +201,9 @@ test(`kill -9 of partition 0's master during ${FAULT_EVENTS} events: ingest refu
   const okWhileDown = windowAnswers.filter((answer) => answer.status === 200).length;
   const elsewhere = inWindow.filter(({ app }) => !onKilledMaster(app.systemId)).map(({ answer }) => answer);
   const okElsewhere = elsewhere.filter((answer) => answer.status === 200).length;
-  recordScenario({
-    suite: 'cluster',
+  recordPipelineScenario(pipeline, report, {
     id: 'cluster-kill-master',
     title: `Cluster, ${PARTITIONS} partitions: kill -9 of partition 0's master under load (${FAULT_RATE} events/s), node restarted`,
-    sent: outcome.sent,
-    acknowledged: outcome.acknowledged.length,
-    delivered: { stepstone: outcome.acknowledged.length - outcome.lost.length, seek: outcome.acknowledged.length - outcome.lost.length },
-    lost: outcome.lost.length,
-    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
-    wrongFinalStatus: outcome.wrongFinalStatus,
-    drainMs: report.drainMs,
-    failedJobs: report.failedJobs,
-    nonJsonLogLines: nonJsonLines(pipeline),
     notes: `master :${master} killed, replica :${promoted} promoted after ${((promotedAt - killedAt) / 1000).toFixed(1)} s, old master back as replica after ${((rejoinedAt - killedAt) / 1000).toFixed(1)} s; partitions ${partitionMasters.flatMap((port, index) => (port === master ? [index] : [])).join(',')} on it; while no master, for those partitions: ${windowAnswers.length} answers, ${okWhileDown}×200; for the other partitions: ${elsewhere.length} answers, ${okElsewhere}×200; first answers ${answersText(outcome.firstAnswers)}, ${outcome.resent} re-sent after recovery; 200s for events then lost: ${outcome.lost.length}; longest refusal ${outcome.maxRefusalMs} ms${report.lostDiagnosis ? `; LOST: ${report.lostDiagnosis}` : ''}`,
   });
   expect(outcome.lost).toEqual([]);

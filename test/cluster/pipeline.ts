@@ -8,7 +8,7 @@ import { seekIdempotencyId } from '@status-bridge/seek';
 import { start as startIcims, SANDBOX_ICIMS_CLIENT, SEED_ATSI_APPLICATION_ID, SEED_POSITION_PROFILE_ID, type IcimsSandbox } from '@status-bridge/sandbox/src/icims';
 import { start as startSeek, type SeekSandbox } from '@status-bridge/seek/src/sandbox';
 import { start as startStepStone, type StepStoneSandbox } from '@status-bridge/stepstone/src/sandbox';
-import { basicAuth, eventJson, gzipped, nonJsonLines as findNonJsonLines, sleep, spawnService, waitFor, type DuplicateCount, type ServiceHandle } from '@status-bridge/testing';
+import { basicAuth, eventJson, gzipped, nonJsonLines as findNonJsonLines, recordScenario, sleep, spawnService, waitFor, type DuplicateCount, type ServiceHandle } from '@status-bridge/testing';
 
 /**
  * The whole system against a Redis topology, for the cluster suite: the three partner sandboxes
@@ -377,6 +377,25 @@ export async function explainStepStoneDuplicates(pipeline: Pipeline, apps: Appli
     count: extra,
     reason: [...counts].map(([line, count]) => `${count}× ${line}`).join('; '),
   };
+}
+
+/** One scenario's row in docs/reliability.md (suite "cluster"): the counts from its report, the words from the test. */
+export function recordPipelineScenario(pipeline: Pipeline, report: ScenarioReport, row: { id: string; title: string; notes: string }): void {
+  const { outcome } = report;
+  const delivered = outcome.acknowledged.length - outcome.lost.length;
+  recordScenario({
+    suite: 'cluster',
+    ...row,
+    sent: outcome.sent,
+    acknowledged: outcome.acknowledged.length,
+    delivered: { stepstone: delivered, seek: delivered },
+    lost: outcome.lost.length,
+    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
+    wrongFinalStatus: outcome.wrongFinalStatus,
+    drainMs: report.drainMs,
+    failedJobs: report.failedJobs,
+    nonJsonLogLines: nonJsonLines(pipeline),
+  });
 }
 
 export function nonJsonLines(pipeline: Pipeline): number {

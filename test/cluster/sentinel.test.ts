@@ -1,5 +1,5 @@
-import { recordScenario, startRedisSentinel, uniquePrefix, type RedisSentinelHandle } from '@status-bridge/testing';
-import { answersText, nonJsonLines, nonJsonSamples, runScenario, startPipeline, type Pipeline } from './pipeline';
+import { startRedisSentinel, uniquePrefix, type RedisSentinelHandle } from '@status-bridge/testing';
+import { answersText, nonJsonSamples, recordPipelineScenario, runScenario, startPipeline, type Pipeline } from './pipeline';
 
 /**
  * The whole system on a Sentinel-managed primary/replica (3 sentinels): ingest and two workers as
@@ -43,19 +43,9 @@ test(`SENTINEL FAILOVER during ${FAULT_EVENTS} events: every acknowledged event 
     },
   });
   const { outcome } = report;
-  recordScenario({
-    suite: 'cluster',
+  recordPipelineScenario(pipeline, report, {
     id: 'sentinel-manual-failover',
     title: `Sentinel (primary, replica, 3 sentinels): SENTINEL FAILOVER under load (${FAULT_RATE} events/s)`,
-    sent: outcome.sent,
-    acknowledged: outcome.acknowledged.length,
-    delivered: { stepstone: outcome.acknowledged.length - outcome.lost.length, seek: outcome.acknowledged.length - outcome.lost.length },
-    lost: outcome.lost.length,
-    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
-    wrongFinalStatus: outcome.wrongFinalStatus,
-    drainMs: report.drainMs,
-    failedJobs: report.failedJobs,
-    nonJsonLogLines: nonJsonLines(pipeline),
     notes: `primary :${before} → :${promoted}, old primary a replica again after ${(faultMs / 1000).toFixed(1)} s; first answers ${answersText(outcome.firstAnswers)}, ${outcome.resent} re-sent after it; longest refusal ${outcome.maxRefusalMs} ms${report.lostDiagnosis ? `; LOST: ${report.lostDiagnosis}` : ''}; ${outcome.deliveredUnacknowledged} delivered though refused (stored, answer lost; the re-send was deduplicated)`,
   });
   expect(outcome.lost).toEqual([]);
@@ -86,19 +76,9 @@ test(`kill -9 of the primary during ${FAULT_EVENTS} events: ingest refuses (503)
   const { killedAt, promotedAt, promoted } = failover;
   const windowAnswers = [...load.answers.values()].map((answers) => answers[0]).filter((answer) => answer.at >= killedAt && answer.at + answer.ms <= promotedAt);
   const okWhileDown = windowAnswers.filter((answer) => answer.status === 200).length;
-  recordScenario({
-    suite: 'cluster',
+  recordPipelineScenario(pipeline, report, {
     id: 'sentinel-kill-primary',
     title: `Sentinel: kill -9 of the primary under load (${FAULT_RATE} events/s), server restarted as replica`,
-    sent: outcome.sent,
-    acknowledged: outcome.acknowledged.length,
-    delivered: { stepstone: outcome.acknowledged.length - outcome.lost.length, seek: outcome.acknowledged.length - outcome.lost.length },
-    lost: outcome.lost.length,
-    duplicates: { stepstone: report.stepstoneDuplicates, seek: { count: outcome.seekDuplicates.length, reason: 'items with the same idempotencyId' } },
-    wrongFinalStatus: outcome.wrongFinalStatus,
-    drainMs: report.drainMs,
-    failedJobs: report.failedJobs,
-    nonJsonLogLines: nonJsonLines(pipeline),
     notes: `primary :${before} killed, sentinels promoted :${promoted} after ${((promotedAt - killedAt) / 1000).toFixed(1)} s, old primary back as replica after ${((rejoinedAt - killedAt) / 1000).toFixed(1)} s; while no primary: ${windowAnswers.length} answers, ${okWhileDown}×200; first answers ${answersText(outcome.firstAnswers)}, ${outcome.resent} re-sent after recovery; 200s for events then lost: ${outcome.lost.length}; longest refusal ${outcome.maxRefusalMs} ms${report.lostDiagnosis ? `; LOST: ${report.lostDiagnosis}` : ''}`,
   });
   expect(outcome.lost).toEqual([]);
