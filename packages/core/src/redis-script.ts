@@ -4,7 +4,7 @@ import type { RedisConnection } from './redis';
 /**
  * One of our Lua scripts, sent as EVALSHA. `redis.eval(lua, …)` ships the whole script text with
  * every call and Redis hashes it again each time; on the hot path (the back-off gate, the budget,
- * StepStone's order mark) that was four script bodies per event. ioredis's defineCommand sends
+ * the newest-wins order mark) that was four script bodies per event. ioredis's defineCommand sends
  * EVALSHA and falls back to EVAL once when Redis answers NOSCRIPT (a restart, a failover, SCRIPT
  * FLUSH), so nothing depends on the script having been loaded before. Works on a Cluster as well
  * (keys of one script share a hash tag: our keys all live under the hash-tagged queue prefix).
