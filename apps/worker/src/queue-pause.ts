@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import type { QueueBase } from 'bullmq';
 import { RedisScript, type Logger, type RedisConnection } from '@status-bridge/core';
 
 /**
@@ -60,12 +60,13 @@ export class QueuePause {
 
   constructor(
     private readonly redis: RedisConnection,
-    private readonly worker: Pick<Worker, 'keys'>,
+    /** The queue's keys (a Queue's or a Worker's: the same keys), so a process can pause a queue it does not consume. */
+    private readonly queue: Pick<QueueBase, 'keys'>,
     private readonly logger: Logger,
   ) {}
 
   private get keys(): [limiter: string, meta: string] {
-    return [this.worker.keys.limiter, this.worker.keys.meta];
+    return [this.queue.keys.limiter, this.queue.keys.meta];
   }
 
   /** Pauses the whole queue for at least `ms`; answers how long it is paused now. */

@@ -52,18 +52,14 @@ export async function startWorkerProcess(
   const workerId = (partition: number, key: QueueKey): string => `${partition}/${key}`;
   // A partner's 429 pause (queue-pause.ts) per queue of EVERY partition, consumed here or not:
   // the partner limits us, not a partition, so its queue is held back in all of them.
-  const pauses = new Map<QueueKey, Array<{ partition: number; pause: QueuePause }>>();
+  const pauses = new Map<QueueKey, Map<number, QueuePause>>();
   for (const key of config.queues) {
-    pauses.set(key, partitionQueues.map((entry) => ({ partition: entry.partition, pause: new QueuePause(redis, entry.queues[key], logger) })));
+    pauses.set(key, new Map(partitionQueues.map((entry) => [entry.partition, new QueuePause(redis, entry.queues[key], logger)])));
   }
-  const pauseEverywhere = (key: QueueKey, partition: number, ms: number): Promise<unknown> => {
-    const all = pauses.get(key) ?? [];
-    // The job's own partition must be paused (its failure is the job's); the others are best
-    // effort: a partition whose SET failed meets the partner's 429 itself and pauses then.
-    const own = all.find((entry) => entry.partition === partition);
-    if (!own) throw new Error(`queue pause for ${key} in partition ${partition} not set up`);
-    return Promise.all([own.pause.pause(ms), ...all.filter((entry) => entry !== own).map((entry) => entry.pause.pause(ms).catch(() => undefined))]);
-  };
+  // The job's own partition must be paused (its failure is the job's); the others are best
+  // effort: a partition whose SET failed meets the partner's 429 itself and pauses then.
+  const pauseEverywhere = (key: QueueKey, partition: number, ms: number): Promise<unknown> =>
+    Promise.all([...(pauses.get(key) ?? [])].map(([each, pause]) => (each === partition ? pause.pause(ms) : pause.pause(ms).catch(() => undefined))));
   const modules: Array<ProcessorModule<QueueKey>> = [];
   let ready = false;
 
@@ -128,7 +124,7 @@ export async function startWorkerProcess(
     workers.set(workerId(partition, key), worker);
   }
 
-  for (const entries of pauses.values()) for (const { pause } of entries) pause.start();
+  for (const byPartition of pauses.values()) for (const pause of byPartition.values()) pause.start();
 
   for (const worker of workers.values()) void worker.run();
   await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
@@ -153,7 +149,7 @@ export async function startWorkerProcess(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       ready = false;
-      for (const entries of pauses.values()) for (const { pause } of entries) pause.stop();
+      for (const byPartition of pauses.values()) for (const pause of byPartition.values()) pause.stop();
       // close() waits for active jobs and never times out by itself. Past the bound we cancel
       // them: a second close(true) would NOT help (BullMQ returns the close already pending), so
       // the jobs' AbortSignals fire (worker.cancelAllJobs) and the modules close (their HTTP
