@@ -23,11 +23,11 @@ export interface IcimsClientHarness {
 
 /**
  * Sets up the hooks every IcimsClient test against the sandbox needs: the sandbox and a Redis
- * connection before all tests (and one read, so the token request does not interleave with the
- * counts a test makes), the sandbox's faults and request log cleared before each, everything
+ * connection before all tests (and, unless `warmToken: false`, one read, so the token request does
+ * not interleave with the counts a test makes), the sandbox's faults and request log cleared before each, everything
  * closed and the prefix removed after all. Call at the top of a test file.
  */
-export function useIcimsClientHarness(label: string, defaults: Partial<ClientOptions> = {}): IcimsClientHarness {
+export function useIcimsClientHarness(label: string, defaults: Partial<ClientOptions> = {}, options: { warmToken?: boolean } = {}): IcimsClientHarness {
   const prefix = uniquePrefix(`icims-${label}`);
   const clients: IcimsClient[] = [];
   let tenantCounter = 0;
@@ -66,7 +66,7 @@ export function useIcimsClientHarness(label: string, defaults: Partial<ClientOpt
   beforeAll(async () => {
     sandbox = await start();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
-    await harness.client().getRecord(harness.freshAccess(), { url: harness.url('people/1364'), fields: ['firstname'], what: 'people 1364' });
+    if (options.warmToken !== false) await harness.client().getRecord(harness.freshAccess(), { url: harness.url('people/1364'), fields: ['firstname'], what: 'people 1364' });
   });
   afterAll(async () => {
     await Promise.all(clients.map((made) => made.close()));
